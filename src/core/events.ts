@@ -1,0 +1,26 @@
+import type { ErrorCode } from './errors.ts';
+import type { ModelInfo, Source } from './types.ts';
+
+/** Stages of ingestion, in order. */
+export type IngestStage = 'parse' | 'split' | 'embed' | 'index';
+
+/**
+ * The one event type that flows from the core through the server (as server-sent events) to the UI.
+ * An answer is: `sources`, then any number of `text-delta`, then exactly one of `done` or `error`.
+ * Ingestion emits `progress` events, then `done` or `error`.
+ */
+export type RagEvent =
+  | { type: 'progress'; source: string; stage: IngestStage; done: number; total: number }
+  | {
+      type: 'sources';
+      /** The standalone query actually used for retrieval (differs from the question for follow-ups). */
+      query: string;
+      model: ModelInfo;
+      sources: Source[];
+    }
+  | { type: 'text-delta'; delta: string }
+  | { type: 'done'; answer: string; model: ModelInfo }
+  | { type: 'error'; error: ErrorCode; message: string };
+
+/** The `type` field values of {@link RagEvent}. */
+export type RagEventType = RagEvent['type'];

@@ -1,0 +1,68 @@
+/** Where one page of a PDF lies in its document's text: `text.slice(start, end)` is that page. */
+export interface PageSpan {
+  /** 1-based page number. */
+  page: number;
+  start: number;
+  end: number;
+}
+
+/** What a loader produces: one document's full text, plus its page boundaries for paged formats. */
+export interface LoadedDocument {
+  /** File name as the user gave it, e.g. `DeepSeek_R1.pdf`. */
+  source: string;
+  kind: 'text' | 'pdf';
+  /** The whole extracted text. PDF pages are joined with `\n\n` (a page break is also a paragraph break). */
+  text: string;
+  /** Page spans in order, covering `text` without gaps except the page separators; empty for text files. */
+  pages: PageSpan[];
+  /** Optional document-level metadata a loader found (PDF title, author). */
+  title?: string;
+}
+
+/**
+ * One retrievable passage. Offsets are UTF-16 code-unit indices into the loaded document's `text`,
+ * so `document.text.slice(chunk.start, chunk.end) === chunk.text` always holds.
+ */
+export interface Chunk {
+  /** Unique within an index: `${documentId}#${index}`. */
+  id: string;
+  documentId: string;
+  source: string;
+  /** 1-based page on which the chunk starts; `null` for documents without pages. */
+  page: number | null;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A chunk returned by retrieval, with its relevance score (higher is better; scale depends on the retriever). */
+export interface ScoredChunk {
+  chunk: Chunk;
+  score: number;
+}
+
+/** A retrieved passage as shown to a user or a model: `n` is the `[n]` citation marker (1-based). */
+export interface Source {
+  n: number;
+  id: string;
+  source: string;
+  page: number | null;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+
+/** One message of a chat conversation, in the OpenAI role convention. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** Which model produced an answer, for the UI's badge and the logs. */
+export interface ModelInfo {
+  /** `extractive` for the offline answerer, otherwise the model name, e.g. `gpt-4o-mini`. */
+  name: string;
+  /** True when the answer is assembled from document sentences rather than generated. */
+  extractive: boolean;
+}

@@ -1,0 +1,24 @@
+import type { LoadedDocument } from '../core/types.ts';
+
+/** The raw file a user handed us. */
+export interface LoadInput {
+  /** File name as given, used for the type check and as the document's `source`. */
+  name: string;
+  data: Uint8Array;
+  /** MIME type as declared by the uploader, if any (e.g. `text/markdown`). */
+  mimeType?: string;
+}
+
+/** Options common to every loader. */
+export interface LoadOptions {
+  /** Password for an encrypted PDF. */
+  password?: string;
+  signal?: AbortSignal;
+  /** Called as pages are parsed: `done` of `total` pages (text files report 1 of 1). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Turns the bytes of one file into a {@link LoadedDocument}, or throws a `DocchatError` saying why not. */
+export interface Loader {
+  load(input: LoadInput, options?: LoadOptions): Promise<LoadedDocument>;
+}
