@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors.ts';
-import type { ModelInfo, Source } from './types.ts';
+import type { DocumentSummary, ModelInfo, Source } from './types.ts';
 
 /** Stages of ingestion, in order. */
 export type IngestStage = 'parse' | 'split' | 'embed' | 'index';
@@ -7,7 +7,7 @@ export type IngestStage = 'parse' | 'split' | 'embed' | 'index';
 /**
  * The one event type that flows from the core through the server (as server-sent events) to the UI.
  * An answer is: `sources`, then any number of `text-delta`, then exactly one of `done` or `error`.
- * Ingestion emits `progress` events, then `done` or `error`.
+ * Ingestion emits `progress` events, then exactly one of `document` (ready) or `error`.
  */
 export type RagEvent =
   | { type: 'progress'; source: string; stage: IngestStage; done: number; total: number }
@@ -20,6 +20,7 @@ export type RagEvent =
     }
   | { type: 'text-delta'; delta: string }
   | { type: 'done'; answer: string; model: ModelInfo }
+  | { type: 'document'; document: DocumentSummary }
   | { type: 'error'; error: ErrorCode; message: string };
 
 /** The `type` field values of {@link RagEvent}. */

@@ -66,3 +66,14 @@ export interface ModelInfo {
   /** True when the answer is assembled from document sentences rather than generated. */
   extractive: boolean;
 }
+
+/** What a user sees of an ingested document. */
+export interface DocumentSummary {
+  id: string;
+  source: string;
+  kind: 'text' | 'pdf';
+  /** Page count for PDFs, `null` for text files. */
+  pages: number | null;
+  chunks: number;
+  characters: number;
+}
