@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+import { DocchatError } from './core/errors.ts';
+
+describe('loadConfig', () => {
+  it('defaults to fully offline parts', () => {
+    const config = loadConfig({});
+    expect(config.chat.provider).toBe('extractive');
+    expect(config.embedder.provider).toBe('local');
+    expect(config.retriever).toBe('hybrid');
+    expect(config.k).toBe(4);
+    expect(config.server).toMatchObject({ port: 7860, maxUploadBytes: 2_000_000, sessionTtlMs: 86_400_000 });
+  });
+
+  it('switches to OpenAI with a key, and to a compatible server with only a base URL', () => {
+    const withKey = loadConfig({ OPENAI_API_KEY: 'sk-test' });
+    expect(withKey.chat).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
+    expect(withKey.embedder).toEqual({ provider: 'openai', model: 'text-embedding-3-small' });
+    const ollama = loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', DOCCHAT_CHAT_MODEL: 'llama3.2' });
+    expect(ollama.chat).toEqual({ provider: 'openai', model: 'llama3.2' });
+    expect(ollama.embedder.provider).toBe('local');
+  });
+
+  it('treats blank variables as unset', () => {
+    expect(loadConfig({ OPENAI_API_KEY: '  ', PORT: '' }).chat.provider).toBe('extractive');
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DOCCHAT_RETRIEVER: 'magic' })).toThrow(DocchatError);
+    expect(() => loadConfig({ DOCCHAT_CHAT: 'openai' })).toThrow(/OPENAI_API_KEY/);
+  });
+});
