@@ -1,0 +1,82 @@
+import type { ErrorCode } from '../core/errors.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
+
+/** A browser session. `id` is what the store keys on (the server passes a hash of the cookie, never the cookie). */
+export interface SessionRecord {
+  id: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  /** Epoch milliseconds of the last request seen; sessions idle longer than the TTL are deleted. */
+  lastSeenAt: number;
+}
+
+/** A chat and the summaries of its documents, in upload order. */
+export interface ChatRecord {
+  id: string;
+  sessionId: string;
+  createdAt: number;
+  updatedAt: number;
+  documents: DocumentSummary[];
+}
+
+/** One ingested document with everything needed to rebuild its part of a search index. */
+export interface StoredDocument {
+  summary: DocumentSummary;
+  /** Name of the embedder that made `vectors` (`null` when the pipeline runs without one). */
+  embedder: string | null;
+  chunks: Chunk[];
+  /** One vector per chunk, in chunk order, or `null` when there is no embedder. */
+  vectors: Float32Array[] | null;
+}
+
+/** How an assistant message ended. */
+export type MessageStatus = 'complete' | 'stopped' | 'error';
+
+/** One message of a chat as stored and as returned by the API (times in epoch milliseconds). */
+export interface MessageRecord {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  createdAt: number;
+  sources?: Source[];
+  query?: string;
+  model?: ModelInfo;
+  status?: MessageStatus;
+  error?: { error: ErrorCode; message: string };
+}
+
+/**
+ * Persistence for sessions, chats, documents (chunks and vectors) and messages. Deleting a session or a chat
+ * deletes everything it owns for real. Methods that take a `chatId` without a `sessionId` trust the caller to
+ * have checked ownership with {@link ChatStore.getChat}; writes to a chat that no longer exists throw
+ * `DocchatError('not_found')`.
+ */
+export interface ChatStore {
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(sessionId: string): Promise<SessionRecord | null>;
+  touchSession(sessionId: string, lastSeenAt: number): Promise<void>;
+  /** Deletes a session and all it owns; returns the ids of the chats deleted. */
+  deleteSession(sessionId: string): Promise<string[]>;
+  /** Deletes every session idle since before `cutoff` (epoch ms); returns the ids of the chats deleted. */
+  deleteSessionsIdleSince(cutoff: number): Promise<string[]>;
+
+  createChat(chat: { id: string; sessionId: string; createdAt: number }): Promise<ChatRecord>;
+  /** The session's chats, most recently updated first. */
+  listChats(sessionId: string): Promise<ChatRecord[]>;
+  /** The chat if it exists and belongs to the session, otherwise `null`. */
+  getChat(sessionId: string, chatId: string): Promise<ChatRecord | null>;
+  /** Deletes the chat and all it owns; false when it does not exist or belongs to another session. */
+  deleteChat(sessionId: string, chatId: string): Promise<boolean>;
+
+  /** Appends a document (with its chunks and vectors) to a chat, atomically. */
+  addDocument(chatId: string, document: StoredDocument, now: number): Promise<void>;
+  /** Every document of a chat with chunks and vectors, in upload order. */
+  loadDocuments(chatId: string): Promise<StoredDocument[]>;
+
+  /** Appends a message to a chat. */
+  addMessage(chatId: string, message: MessageRecord): Promise<void>;
+  /** The chat's messages in the order they were added. */
+  listMessages(chatId: string): Promise<MessageRecord[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,200 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DocchatError } from '../core/errors.ts';
+import type { Chunk } from '../core/types.ts';
+import type { ChatStore, StoredDocument } from './chat-store.ts';
+
+/** Builds a small document with `count` chunks and (optionally) 3-dimensional vectors. */
+export function makeStoredDocument(id: string, count: number, withVectors = true): StoredDocument {
+  const chunks: Chunk[] = Array.from({ length: count }, (_, i) => ({
+    id: `${id}#${i}`,
+    documentId: id,
+    source: `${id}.txt`,
+    page: i % 2 === 0 ? null : i,
+    start: i * 10,
+    end: i * 10 + 9,
+    text: `chunk ${i} of ${id} — ünïcødé`,
+  }));
+  return {
+    summary: { id, source: `${id}.txt`, kind: 'text', pages: null, chunks: count, characters: count * 10 },
+    embedder: withVectors ? 'test-embedder-3' : null,
+    chunks,
+    vectors: withVectors ? chunks.map((_, i) => new Float32Array([i, -i / 3, 0.1])) : null,
+  };
+}
+
+/**
+ * The behaviour every {@link ChatStore} must have, as a vitest suite. `open` returns a fresh, empty store;
+ * `reopen` (optional) reopens the same storage after `close()` to check durability.
+ */
+export function describeChatStore(
+  label: string,
+  open: () => Promise<ChatStore>,
+  reopen?: () => Promise<ChatStore>,
+): void {
+  describe(`ChatStore: ${label}`, () => {
+    let store: ChatStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function withChat(sessionId = 's1', chatId = 'c1', at = 1000) {
+      if ((await store.getSession(sessionId)) === null) {
+        await store.createSession({ id: sessionId, createdAt: at, lastSeenAt: at });
+      }
+      return store.createChat({ id: chatId, sessionId, createdAt: at });
+    }
+
+    it('creates, reads and touches sessions', async () => {
+      expect(await store.getSession('nope')).toBeNull();
+      await store.createSession({ id: 's1', createdAt: 10, lastSeenAt: 10 });
+      await store.touchSession('s1', 50);
+      await store.touchSession('s1', 20);
+      expect(await store.getSession('s1')).toEqual({ id: 's1', createdAt: 10, lastSeenAt: 50 });
+    });
+
+    it('creates chats, lists them newest first and keeps them to their session', async () => {
+      await withChat('s1', 'a', 100);
+      await withChat('s1', 'b', 200);
+      await withChat('s2', 'c', 300);
+      expect((await store.listChats('s1')).map((chat) => chat.id)).toEqual(['b', 'a']);
+      expect(await store.getChat('s2', 'a')).toBeNull();
+      expect(await store.getChat('s1', 'a')).toMatchObject({ id: 'a', sessionId: 's1', documents: [] });
+      await store.addMessage('a', { id: 'm1', role: 'user', content: 'hi', createdAt: 400 });
+      expect((await store.listChats('s1')).map((chat) => chat.id)).toEqual(['a', 'b']);
+      expect((await store.getChat('s1', 'a'))?.updatedAt).toBe(400);
+    });
+
+    it('refuses a chat for a session that does not exist', async () => {
+      await expect(store.createChat({ id: 'x', sessionId: 'ghost', createdAt: 1 })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('round-trips documents with chunks and exact Float32 vectors, in upload order', async () => {
+      await withChat();
+      const first = makeStoredDocument('d1', 3);
+      const second = makeStoredDocument('d2', 2, false);
+      await store.addDocument('c1', first, 2000);
+      await store.addDocument('c1', second, 3000);
+      const loaded = await store.loadDocuments('c1');
+      expect(loaded).toHaveLength(2);
+      expect(loaded[0]?.summary).toEqual(first.summary);
+      expect(loaded[0]?.chunks).toEqual(first.chunks);
+      expect(loaded[0]?.embedder).toBe('test-embedder-3');
+      expect(loaded[0]?.vectors?.map((vector) => Array.from(vector))).toEqual(
+        first.vectors?.map((vector) => Array.from(vector)),
+      );
+      expect(loaded[0]?.vectors?.[1]).toBeInstanceOf(Float32Array);
+      expect(loaded[1]).toMatchObject({ embedder: null, vectors: null, chunks: second.chunks });
+      const chat = await store.getChat('s1', 'c1');
+      expect(chat?.documents.map((document) => document.id)).toEqual(['d1', 'd2']);
+      expect(chat?.updatedAt).toBe(3000);
+    });
+
+    it('rejects writes to a chat that does not exist with not_found, and keeps nothing', async () => {
+      await expect(store.addDocument('ghost', makeStoredDocument('d1', 2), 1)).rejects.toBeInstanceOf(
+        DocchatError,
+      );
+      await expect(
+        store.addMessage('ghost', { id: 'm', role: 'user', content: 'x', createdAt: 1 }),
+      ).rejects.toMatchObject({ code: 'not_found' });
+      expect(await store.loadDocuments('ghost')).toEqual([]);
+    });
+
+    it('keeps a failed document write atomic', async () => {
+      await withChat();
+      const broken = makeStoredDocument('d1', 3);
+      broken.vectors = [new Float32Array([1])];
+      await expect(store.addDocument('c1', broken, 1)).rejects.toThrow();
+      expect(await store.loadDocuments('c1')).toEqual([]);
+      expect((await store.getChat('s1', 'c1'))?.documents).toEqual([]);
+    });
+
+    it('stores messages with their optional fields, in order', async () => {
+      await withChat();
+      await store.addMessage('c1', { id: 'm1', role: 'user', content: 'What?', createdAt: 5 });
+      const answer = {
+        id: 'm2',
+        role: 'assistant' as const,
+        content: 'Partial',
+        createdAt: 5,
+        status: 'stopped' as const,
+        query: 'What?',
+        model: { name: 'extractive', extractive: true },
+        sources: [
+          { n: 1, id: 'd#0', source: 'd.txt', page: null, start: 0, end: 3, text: 'abc', score: 0.5 },
+        ],
+      };
+      await store.addMessage('c1', answer);
+      await store.addMessage('c1', {
+        id: 'm3',
+        role: 'assistant',
+        content: '',
+        createdAt: 6,
+        status: 'error',
+        error: { error: 'rate_limited', message: 'Slow down.' },
+      });
+      const messages = await store.listMessages('c1');
+      expect(messages.map((message) => message.id)).toEqual(['m1', 'm2', 'm3']);
+      expect(messages[0]).toEqual({ id: 'm1', role: 'user', content: 'What?', createdAt: 5 });
+      expect(messages[1]).toEqual(answer);
+      expect(messages[2]?.error).toEqual({ error: 'rate_limited', message: 'Slow down.' });
+    });
+
+    it('deletes a chat with everything it owns, and only for its own session', async () => {
+      await withChat();
+      await withChat('s1', 'keep');
+      await store.addDocument('c1', makeStoredDocument('d1', 2), 1);
+      await store.addDocument('keep', makeStoredDocument('d2', 2), 1);
+      await store.addMessage('c1', { id: 'm1', role: 'user', content: 'x', createdAt: 1 });
+      expect(await store.deleteChat('s2', 'c1')).toBe(false);
+      expect(await store.deleteChat('s1', 'c1')).toBe(true);
+      expect(await store.deleteChat('s1', 'c1')).toBe(false);
+      expect(await store.loadDocuments('c1')).toEqual([]);
+      expect(await store.listMessages('c1')).toEqual([]);
+      expect(await store.loadDocuments('keep')).toHaveLength(1);
+      // The ids are free again: nothing of the old chat is left behind.
+      await withChat('s1', 'c1');
+      await store.addDocument('c1', makeStoredDocument('d1', 2), 1);
+    });
+
+    it('deletes a session and reports its chats', async () => {
+      await withChat('s1', 'a');
+      await withChat('s1', 'b');
+      await withChat('s2', 'c');
+      await store.addDocument('a', makeStoredDocument('d1', 2), 1);
+      expect((await store.deleteSession('s1')).sort()).toEqual(['a', 'b']);
+      expect(await store.getSession('s1')).toBeNull();
+      expect(await store.loadDocuments('a')).toEqual([]);
+      expect(await store.listChats('s1')).toEqual([]);
+      expect(await store.listChats('s2')).toHaveLength(1);
+    });
+
+    it('deletes idle sessions only', async () => {
+      await withChat('old', 'a', 100);
+      await withChat('new', 'b', 100);
+      await store.touchSession('new', 900);
+      await store.addMessage('a', { id: 'm1', role: 'user', content: 'x', createdAt: 150 });
+      expect(await store.deleteSessionsIdleSince(500)).toEqual(['a']);
+      expect(await store.getSession('old')).toBeNull();
+      expect(await store.listMessages('a')).toEqual([]);
+      expect(await store.getSession('new')).not.toBeNull();
+      expect(await store.deleteSessionsIdleSince(500)).toEqual([]);
+    });
+
+    it.skipIf(reopen === undefined)('keeps everything across close and reopen', async () => {
+      await withChat();
+      await store.addDocument('c1', makeStoredDocument('d1', 4), 1);
+      await store.addMessage('c1', { id: 'm1', role: 'user', content: 'x', createdAt: 1 });
+      await store.close();
+      if (reopen === undefined) return;
+      store = await reopen();
+      expect((await store.getChat('s1', 'c1'))?.documents).toHaveLength(1);
+      expect((await store.loadDocuments('c1'))[0]?.vectors).toHaveLength(4);
+      expect(await store.listMessages('c1')).toHaveLength(1);
+    });
+  });
+}
