@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { fileExtension, formatBytes, pageLabel, tooLargeMessage } from './format.ts';
+
+describe('format', () => {
+  it('words sizes and the too-large refusal like the server', () => {
+    expect(tooLargeMessage(2_000_000)).toBe('The file is larger than the 2 MB limit.');
+    expect(formatBytes(1_500_000)).toBe('1.5 MB');
+    expect(formatBytes(300_000)).toBe('300 KB');
+    expect(formatBytes(12)).toBe('12 bytes');
+  });
+
+  it('reads extensions and page labels', () => {
+    expect(fileExtension('Paper.PDF')).toBe('.pdf');
+    expect(fileExtension('.bashrc')).toBe('');
+    expect(pageLabel(3)).toBe('p. 3');
+    expect(pageLabel(null)).toBeNull();
+  });
+});

@@ -1,0 +1,23 @@
+/** Sizes as the server words them: 2000000 → "2 MB", 1500000 → "1.5 MB", 300000 → "300 KB". */
+export function formatBytes(bytes: number): string {
+  const trim = (value: number) => String(Number(value.toFixed(1)));
+  if (bytes >= 1_000_000) return `${trim(bytes / 1_000_000)} MB`;
+  if (bytes >= 1_000) return `${trim(bytes / 1_000)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** The refusal shown for a file over the limit, in the server's own words. */
+export function tooLargeMessage(maxUploadBytes: number): string {
+  return `The file is larger than the ${formatBytes(maxUploadBytes)} limit.`;
+}
+
+/** The file's extension in lower case with its dot (`.pdf`), or `''` when it has none. */
+export function fileExtension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
+
+/** A page label for a source: "p. 3", or `null` for documents without pages. */
+export function pageLabel(page: number | null | undefined): string | null {
+  return typeof page === 'number' ? `p. ${page}` : null;
+}
