@@ -29,9 +29,9 @@ function invalidRequest(run: () => unknown): void {
   }
 }
 
-describe('createMemoryVectorStore', () => {
+describe.each(['simd', 'js'] as const)('createMemoryVectorStore with the %s kernel', (kernel) => {
   it('ranks by cosine similarity, best first, ignoring vector length', () => {
-    const store = createMemoryVectorStore({ dimensions: 2 });
+    const store = createMemoryVectorStore({ dimensions: 2, kernel });
     store.add([Float32Array.of(1, 0), Float32Array.of(0, 5), Float32Array.of(3, 3)]);
     const hits = store.search(Float32Array.of(0, 2), 3);
     expect(hits.map((hit) => hit.index)).toEqual([1, 2, 0]);
@@ -41,7 +41,7 @@ describe('createMemoryVectorStore', () => {
   });
 
   it('keeps identical vectors as separate entries and breaks ties by insertion order', () => {
-    const store = createMemoryVectorStore({ dimensions: 3, initialCapacity: 1 });
+    const store = createMemoryVectorStore({ dimensions: 3, initialCapacity: 1, kernel });
     const same = Float32Array.of(1, 2, 3);
     store.add([Float32Array.of(-1, 0, 0), same, same]);
     store.add([Float32Array.of(2, 4, 6)]);
@@ -50,7 +50,7 @@ describe('createMemoryVectorStore', () => {
   });
 
   it('scores a stored zero vector 0 and answers a zero query with the first rows', () => {
-    const store = createMemoryVectorStore({ dimensions: 2 });
+    const store = createMemoryVectorStore({ dimensions: 2, kernel });
     store.add([Float32Array.of(-1, 0), Float32Array.of(0, 0), Float32Array.of(1, 0)]);
     expect(store.search(Float32Array.of(1, 0), 3)).toEqual([
       { index: 2, score: 1 },
@@ -63,8 +63,12 @@ describe('createMemoryVectorStore', () => {
     ]);
   });
 
+  it('uses the kernel it was asked for', () => {
+    expect(createMemoryVectorStore({ dimensions: 4, kernel }).kernel).toBe(kernel);
+  });
+
   it('returns at most size hits, and none for k = 0 or an empty store', () => {
-    const store = createMemoryVectorStore({ dimensions: 1, initialCapacity: 0 });
+    const store = createMemoryVectorStore({ dimensions: 1, initialCapacity: 0, kernel });
     expect(store.search(Float32Array.of(1), 4)).toEqual([]);
     store.add([Float32Array.of(1), Float32Array.of(-1)]);
     expect(store.search(Float32Array.of(1), 10)).toHaveLength(2);
@@ -72,7 +76,7 @@ describe('createMemoryVectorStore', () => {
   });
 
   it('rejects wrong dimensions, non-finite values and bad k with invalid_request, leaving the store intact', () => {
-    const store = createMemoryVectorStore({ dimensions: 3 });
+    const store = createMemoryVectorStore({ dimensions: 3, kernel });
     invalidRequest(() => store.add([Float32Array.of(1, 2, 3), Float32Array.of(1, 2)]));
     expect(store.size).toBe(0);
     invalidRequest(() => store.add([Float32Array.of(1, Number.NaN, 3)]));
@@ -104,7 +108,7 @@ describe('createMemoryVectorStore', () => {
           }),
         ),
         ({ dimensions, batches, query, k, initialCapacity }) => {
-          const store = createMemoryVectorStore({ dimensions, initialCapacity });
+          const store = createMemoryVectorStore({ dimensions, initialCapacity, kernel });
           const all: Float32Array[] = [];
           for (const batch of batches) {
             const vectors = batch.map((values) => Float32Array.from(values));
@@ -129,7 +133,7 @@ describe('createMemoryVectorStore', () => {
         fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: 8, maxLength: 8 }),
         fc.integer({ min: 1, max: 6 }),
         (rows, query, k) => {
-          const store = createMemoryVectorStore({ dimensions: 8 });
+          const store = createMemoryVectorStore({ dimensions: 8, kernel });
           const vectors = rows.map((values) => Float32Array.from(values));
           store.add(vectors);
           const q = Float32Array.from(query);
@@ -137,6 +141,69 @@ describe('createMemoryVectorStore', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+/** A seeded generator, so the near-tie fixtures are the same on every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+describe('the SIMD first pass', () => {
+  it('defaults to SIMD where WebAssembly SIMD exists', () => {
+    expect(createMemoryVectorStore({ dimensions: 4 }).kernel).toBe('simd');
+  });
+
+  it('gives exactly the JS results when many rows are within float32 rounding of each other', () => {
+    // Rows that differ from a centre by ~1e-7 have float32 scores that reorder them; re-scoring must undo that.
+    const next = random(7);
+    for (const dimensions of [1, 17, 384, 1536]) {
+      const centre = Float32Array.from({ length: dimensions }, () => next() - 0.5);
+      const vectors = Array.from({ length: 300 }, (_, i) => {
+        if (i % 50 === 0) return Float32Array.from({ length: dimensions }, () => next() - 0.5);
+        return centre.map((value) => value * (1 + (next() - 0.5) * 4e-7));
+      });
+      const simd = createMemoryVectorStore({ dimensions, kernel: 'simd', initialCapacity: 7 });
+      const js = createMemoryVectorStore({ dimensions, kernel: 'js' });
+      simd.add(vectors.slice(0, 123));
+      simd.add(vectors.slice(123));
+      js.add(vectors);
+      for (const query of [centre, vectors[50] as Float32Array, vectors[3] as Float32Array]) {
+        for (const k of [1, 4, 40, 299, 300, 301]) expect(simd.search(query, k)).toEqual(js.search(query, k));
+      }
+    }
+  });
+
+  it('gives exactly the JS results on random clustered data', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1, max: 70 }),
+        (seed, dimensions) => {
+          const next = random(seed);
+          const centres = Array.from({ length: 3 }, () =>
+            Float32Array.from({ length: dimensions }, () => next() - 0.5),
+          );
+          const vectors = Array.from({ length: 120 }, (_, i) =>
+            (centres[i % 3] as Float32Array).map((value) => value + (next() - 0.5) * 0.01),
+          );
+          const simd = createMemoryVectorStore({ dimensions, kernel: 'simd' });
+          const js = createMemoryVectorStore({ dimensions, kernel: 'js' });
+          simd.add(vectors);
+          js.add(vectors);
+          const query = (centres[1] as Float32Array).map((value) => value + (next() - 0.5) * 0.01);
+          expect(simd.search(query, 4)).toEqual(js.search(query, 4));
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
