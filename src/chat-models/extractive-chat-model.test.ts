@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Source } from '../core/types.ts';
+import type { ChatRequest } from './chat-model.ts';
+import { createExtractiveChatModel, noAnswerText } from './extractive-chat-model.ts';
+
+const source = (n: number, text: string, page: number | null = n): Source => ({
+  n,
+  id: `d#${n}`,
+  source: 'paper.pdf',
+  page,
+  start: 0,
+  end: text.length,
+  text,
+  score: 1 / n,
+});
+
+const request = (question: string, sources: Source[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  messages: [],
+  question,
+  sources,
+  kind: 'question',
+  overviews: [],
+  ...extra,
+});
+
+async function answer(chatRequest: ChatRequest): Promise<{ text: string; deltas: number }> {
+  let text = '';
+  let deltas = 0;
+  for await (const delta of createExtractiveChatModel().stream(chatRequest)) {
+    text += delta;
+    deltas++;
+  }
+  return { text, deltas };
+}
+
+describe('extractive chat model', () => {
+  const sources = [
+    source(
+      1,
+      'Reinforcement learning (RL) lets a model improve by rewards. The weather in spring is mild and pleasant for walks.',
+    ),
+    source(
+      2,
+      'DeepSeek-R1-Zero is trained with pure RL, without supervised fine-tuning as a preliminary step.',
+    ),
+    source(3, 'Table 3 | 79.8 71.0 97.3 | 96.3 90.6'),
+  ];
+
+  it('answers with the matching sentences and their [n] markers, streamed word by word', async () => {
+    const { text, deltas } = await answer(request('How is DeepSeek-R1-Zero trained with RL?', sources));
+    expect(text).toContain('DeepSeek-R1-Zero is trained with pure RL, without supervised fine-tuning');
+    expect(text).toMatch(/\[2\]/);
+    expect(text).not.toContain('weather');
+    expect(deltas).toBeGreaterThan(5);
+  });
+
+  it('quotes only text from the sources', async () => {
+    const { text } = await answer(request('What is reinforcement learning (RL)?', sources));
+    for (const sentence of text.split(/ \[\d+\] ?/).filter(Boolean)) {
+      expect(sources.some((item) => item.text.includes(sentence.trim()))).toBe(true);
+    }
+  });
+
+  it('says it does not know when nothing relevant was retrieved', async () => {
+    expect((await answer(request('Which football club won the league?', sources))).text).toBe(noAnswerText);
+    expect((await answer(request('What is RL?', []))).text).toBe(noAnswerText);
+  });
+
+  it('answers overview questions from the title, the abstract and the headings', async () => {
+    const opening = source(
+      1,
+      'A Study of Things\nAbstract\nWe introduce a method for studying things. It works on many things at once. Results are strong.',
+    );
+    const { text } = await answer(
+      request('What is this paper about?', [opening], {
+        kind: 'overview',
+        overviews: [
+          { source: 'paper.pdf', title: 'A Study of Things', headings: ['Introduction', 'Method'] },
+        ],
+      }),
+    );
+    expect(text).toContain('“A Study of Things”');
+    expect(text).toContain('We introduce a method for studying things. It works on many things at once. [1]');
+    expect(text).toContain('Introduction; Method');
+  });
+
+  it('is labelled extractive and stops when aborted', async () => {
+    const model = createExtractiveChatModel();
+    expect(model.info).toEqual({ name: 'extractive', extractive: true });
+    const controller = new AbortController();
+    const received: string[] = [];
+    await expect(async () => {
+      for await (const delta of model.stream(
+        request('How is DeepSeek-R1-Zero trained?', sources),
+        controller,
+      )) {
+        received.push(delta);
+        controller.abort();
+      }
+    }).rejects.toMatchObject({ code: 'aborted' });
+    expect(received).toHaveLength(1);
+  });
+});

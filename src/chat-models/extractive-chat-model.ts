@@ -1,0 +1,173 @@
+import { throwIfAborted } from '../core/errors.ts';
+import type { Source } from '../core/types.ts';
+import { analyze } from '../retrieval/analyzer.ts';
+import type { ChatModel, ChatRequest, DocumentOverview } from './chat-model.ts';
+import { splitSentences } from './sentences.ts';
+
+/** Options of {@link createExtractiveChatModel}. */
+export interface ExtractiveOptions {
+  /** Most sentences in an answer. Default 3. */
+  maxSentences?: number;
+  /** Most words in an answer, about. Default 110. */
+  maxWords?: number;
+}
+
+/** What the offline answerer says when the passages do not answer the question. */
+export const noAnswerText =
+  "I don't know the answer: the document does not seem to cover this question. Try rephrasing it with words the document uses.";
+
+interface Candidate {
+  text: string;
+  n: number;
+  rank: number;
+  position: number;
+  terms: Set<string>;
+  score: number;
+}
+
+/**
+ * The offline default "model": no weights, no network. It answers with the sentences of the retrieved
+ * passages that best match the question, each followed by its `[n]` marker, streamed word by word. It
+ * generates nothing: every sentence is quoted from the document, and when no passage shares enough with the
+ * question it says it does not know. Its `info.extractive` is true so every UI labels it as extractive.
+ */
+export function createExtractiveChatModel(options: ExtractiveOptions = {}): ChatModel {
+  const maxSentences = options.maxSentences ?? 3;
+  const maxWords = options.maxWords ?? 110;
+  return {
+    info: { name: 'extractive', extractive: true },
+    async *stream(request, streamOptions = {}) {
+      const answer =
+        request.kind === 'overview'
+          ? overviewAnswer(request, maxSentences)
+          : questionAnswer(request, maxSentences, maxWords);
+      for (const token of answer.match(/\S+\s*/g) ?? []) {
+        throwIfAborted(streamOptions.signal);
+        yield token;
+      }
+    },
+  };
+}
+
+function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: number): string {
+  const queryTerms = new Set(analyze(request.question));
+  if (queryTerms.size === 0 || request.sources.length === 0) return noAnswerText;
+  const candidates = candidatesOf(request.sources);
+  const idf = inverseFrequencies(candidates, queryTerms);
+  const totalWeight = [...queryTerms].reduce((sum, term) => sum + (idf.get(term) ?? 0), 0);
+  for (const candidate of candidates) {
+    let matched = 0;
+    for (const term of candidate.terms) if (queryTerms.has(term)) matched += idf.get(term) ?? 0;
+    // Prefer passages the retriever ranked higher and sentences of a readable length.
+    const words = wordCount(candidate.text);
+    const lengthFactor = words < 6 ? 0.6 : words > 60 ? 0.7 : 1;
+    candidate.score = (matched / (totalWeight || 1)) * lengthFactor * (1 - 0.04 * candidate.rank);
+  }
+  const best = Math.max(0, ...candidates.map((candidate) => candidate.score));
+  // Below a third of the question's weight matched, the passages do not answer it.
+  if (best < 0.34) return noAnswerText;
+
+  const chosen: Candidate[] = [];
+  const covered = new Set<string>();
+  let words = 0;
+  const pool = candidates.filter((candidate) => candidate.score >= best * 0.45);
+  while (chosen.length < maxSentences && pool.length > 0) {
+    // Greedy selection that rewards question terms not yet covered and penalizes repeating a chosen sentence.
+    let pick = -1;
+    let pickValue = -1;
+    for (const [index, candidate] of pool.entries()) {
+      let fresh = 0;
+      for (const term of candidate.terms)
+        if (queryTerms.has(term) && !covered.has(term)) fresh += idf.get(term) ?? 0;
+      const redundancy = Math.max(0, ...chosen.map((other) => overlap(candidate.terms, other.terms)));
+      const value = candidate.score + 0.5 * (fresh / (totalWeight || 1)) - 0.6 * redundancy;
+      if (value > pickValue) {
+        pickValue = value;
+        pick = index;
+      }
+    }
+    const [candidate] = pool.splice(pick, 1);
+    if (!candidate || (chosen.length > 0 && pickValue < best * 0.5)) break;
+    const length = wordCount(candidate.text);
+    if (chosen.length > 0 && words + length > maxWords) continue;
+    chosen.push(candidate);
+    words += length;
+    for (const term of candidate.terms) covered.add(term);
+  }
+  return chosen.map((candidate) => `${candidate.text} [${candidate.n}]`).join(' ');
+}
+
+function overviewAnswer(request: ChatRequest, maxSentences: number): string {
+  const parts: string[] = [];
+  for (const overview of request.overviews)
+    parts.push(describeDocument(overview, request.overviews.length > 1));
+  const opening = request.sources[0];
+  if (opening) {
+    const sentences = candidatesOf([opening]).filter((candidate) => wordCount(candidate.text) >= 6);
+    const abstractStart = sentences.findIndex((candidate) => /^abstract\b/i.test(candidate.text));
+    const summary = sentences.slice(Math.max(0, abstractStart), Math.max(0, abstractStart) + maxSentences);
+    if (summary.length > 0) {
+      const text = summary.map((candidate) => candidate.text.replace(/^abstract[\s:.-]*/i, '')).join(' ');
+      parts.push(`${text} [${opening.n}]`);
+    }
+  }
+  const headings = request.overviews.flatMap((overview) => overview.headings);
+  if (request.overviews.length === 1 && headings.length > 0)
+    parts.push(`Its main sections are: ${headings.join('; ')}.`);
+  return parts.length > 0 ? parts.join('\n\n') : noAnswerText;
+}
+
+function describeDocument(overview: DocumentOverview, named: boolean): string {
+  const title = overview.title ? `“${overview.title}”` : null;
+  if (!named) return title ? `This document is ${title}.` : `This document is ${overview.source}.`;
+  return `${overview.source}${title ? `: ${title}` : ''}.`;
+}
+
+function candidatesOf(sources: readonly Source[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const [rank, source] of sources.entries()) {
+    for (const [position, span] of splitSentences(source.text).entries()) {
+      const text = cleanSentence(source.text.slice(span.start, span.end));
+      if (!looksLikeProse(text)) continue;
+      candidates.push({ text, n: source.n, rank, position, terms: new Set(analyze(text)), score: 0 });
+    }
+  }
+  return candidates;
+}
+
+/** Joins a PDF's line-broken words and whitespace into one readable line. */
+function cleanSentence(text: string): string {
+  return text
+    .replace(/(\p{Ll})-\n(\p{Ll})/gu, '$1$2')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Rejects table rows, reference-list entries and other fragments that read badly as an answer. */
+function looksLikeProse(text: string): boolean {
+  const letters = text.match(/\p{L}/gu)?.length ?? 0;
+  if (letters < 12 || letters / text.length < 0.6) return false;
+  return wordCount(text) >= 4;
+}
+
+function inverseFrequencies(
+  candidates: readonly Candidate[],
+  terms: ReadonlySet<string>,
+): Map<string, number> {
+  const idf = new Map<string, number>();
+  for (const term of terms) {
+    const frequency = candidates.filter((candidate) => candidate.terms.has(term)).length;
+    idf.set(term, Math.log(1 + (candidates.length + 1) / (frequency + 0.5)));
+  }
+  return idf;
+}
+
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let shared = 0;
+  for (const term of a) if (b.has(term)) shared++;
+  return shared / Math.max(1, Math.min(a.size, b.size));
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}

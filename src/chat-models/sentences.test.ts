@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { splitSentences } from './sentences.ts';
+
+const texts = (text: string) => splitSentences(text).map((span) => text.slice(span.start, span.end));
+
+describe('splitSentences', () => {
+  it('splits at sentence ends and blank lines, not at abbreviations or decimals', () => {
+    expect(texts('We use RL. It works, e.g. on math. Scores rose 3.5 points!\n\nNext part')).toEqual([
+      'We use RL.',
+      'It works, e.g. on math.',
+      'Scores rose 3.5 points!',
+      'Next part',
+    ]);
+    expect(texts('As shown by Guo et al. (2025) and J. Smith, it holds.')).toEqual([
+      'As shown by Guo et al. (2025) and J. Smith, it holds.',
+    ]);
+  });
+
+  it('returns trimmed, ordered, non-empty spans for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {
+        let previous = 0;
+        for (const span of splitSentences(text)) {
+          expect(span.start).toBeGreaterThanOrEqual(previous);
+          expect(span.end).toBeGreaterThan(span.start);
+          expect(text.slice(span.start, span.end).trim()).toBe(text.slice(span.start, span.end));
+          previous = span.end;
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,179 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { type Config, loadConfig } from '../../config.ts';
+import { DocchatError } from '../../core/errors.ts';
+import type { RagEvent } from '../../core/events.ts';
+import type { ModelInfo, Source } from '../../core/types.ts';
+import { readInput } from '../../loaders/read-input.ts';
+import { createRag, type Rag } from '../../pipeline/create-rag.ts';
+import type { SearchIndex } from '../../retrieval/search-index.ts';
+import { createCharacterTextSplitter } from '../../splitters/character-text-splitter.ts';
+import { parseOptions } from '../parse-options.ts';
+
+const help = `Usage: docchat ask <file> "<question>" [options]
+       docchat ask <file> --questions <path> [options]
+
+Answers questions about a text (.txt, .md, .csv, .log, ...) or PDF file, offline by default.
+
+Options:
+  --json                one JSON object per question on stdout:
+                        {"question","answer","model","sources":[{"source","page","score","text"}]}
+  --questions <path>    one question per line; the file is indexed once
+  --k <n>               passages retrieved per question (default 4, or DOCCHAT_K)
+  --password <pw>       password of an encrypted PDF
+  --chat <provider>     extractive (offline, default) | openai (needs OPENAI_API_KEY or OPENAI_BASE_URL)
+  --model <name>        chat model for --chat openai (default gpt-4o-mini, or DOCCHAT_CHAT_MODEL)
+  --embedder <name>     local (default) | openai
+  --retriever <mode>    hybrid (default) | lexical | dense
+  --splitter <name>     recursive (default) | character (the reference's 1000/200 fixed windows)
+  -h, --help            this help
+
+Exit status: 0 answered, 1 the model or provider failed, 2 bad input (file, type, password, options).`;
+
+const options = {
+  json: { type: 'boolean' },
+  questions: { type: 'string' },
+  k: { type: 'string' },
+  password: { type: 'string' },
+  chat: { type: 'string' },
+  model: { type: 'string' },
+  embedder: { type: 'string' },
+  retriever: { type: 'string' },
+  splitter: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `docchat ask`: index one file, then answer one question or a file of questions. Returns the exit status. */
+export async function askCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, options, 'ask');
+  if (values.help) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
+  const [file, question, ...extra] = positionals;
+  if (!file) throw new DocchatError('invalid_request', 'Name a file to ask about. Run "docchat ask --help".');
+  if (extra.length > 0)
+    throw new DocchatError('invalid_request', 'Put the question in quotes: docchat ask <file> "<question>".');
+  if ((question === undefined) === (values.questions === undefined))
+    throw new DocchatError(
+      'invalid_request',
+      'Give either one question or --questions <path>, not both or neither.',
+    );
+
+  const config = configFrom(values);
+  const questions = values.questions ? await readQuestions(values.questions) : [question as string];
+  const rag = createRag(
+    config,
+    values.splitter === 'character' ? { splitter: createCharacterTextSplitter() } : {},
+  );
+  const index = await indexFile(rag, file, values.password);
+
+  let status = 0;
+  for (const item of questions) {
+    const failed = values.json ? await answerAsJson(rag, index, item) : await answerAsText(rag, index, item);
+    if (failed) status = Math.max(status, failed.kind === 'input' ? 2 : 1);
+  }
+  return status;
+}
+
+function configFrom(values: Record<string, string | boolean | undefined>): Config {
+  const env: Record<string, string | undefined> = { ...process.env };
+  const set = (name: string, value: string | boolean | undefined) => {
+    if (typeof value === 'string') env[name] = value;
+  };
+  set('DOCCHAT_K', values.k);
+  set('DOCCHAT_CHAT', values.chat);
+  set('DOCCHAT_CHAT_MODEL', values.model);
+  set('DOCCHAT_EMBEDDER', values.embedder);
+  set('DOCCHAT_RETRIEVER', values.retriever);
+  if (values.splitter !== undefined && values.splitter !== 'recursive' && values.splitter !== 'character')
+    throw new DocchatError('invalid_request', 'Invalid --splitter: use recursive or character.');
+  return loadConfig(env);
+}
+
+async function readQuestions(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new DocchatError('file_not_found', `Cannot read the questions file ${path}: check the path.`);
+  }
+  const questions = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (questions.length === 0)
+    throw new DocchatError('empty_file', `The questions file ${path} has no questions.`);
+  return questions;
+}
+
+async function indexFile(rag: Rag, file: string, password: string | undefined): Promise<SearchIndex> {
+  const index = rag.createIndex();
+  const started = performance.now();
+  const name = basename(file);
+  const interactive = process.stderr.isTTY === true;
+  const labels = { parse: 'reading', split: 'splitting', embed: 'embedding', index: 'indexing' } as const;
+  const onEvent = (event: RagEvent) => {
+    if (event.type === 'progress' && interactive)
+      process.stderr.write(`\r\x1b[2Kdocchat: ${labels[event.stage]} ${name} ${event.done}/${event.total}`);
+  };
+  const input = await readInput(file);
+  const { summary } = await rag.ingest(input, index, { password, onEvent });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (interactive) process.stderr.write('\r\x1b[2K');
+  const pages = summary.pages === null ? '' : `${summary.pages} pages, `;
+  process.stderr.write(`docchat: indexed ${name} (${pages}${summary.chunks} chunks) in ${seconds} s\n`);
+  return index;
+}
+
+async function collect(rag: Rag, index: SearchIndex, question: string, onDelta?: (delta: string) => void) {
+  let answer = '';
+  let sources: Source[] = [];
+  let model: ModelInfo = rag.model;
+  let failure: DocchatError | null = null;
+  for await (const event of rag.ask(index, question)) {
+    if (event.type === 'sources') sources = event.sources;
+    else if (event.type === 'text-delta') {
+      answer += event.delta;
+      onDelta?.(event.delta);
+    } else if (event.type === 'done') model = event.model;
+    else if (event.type === 'error') failure = new DocchatError(event.error, event.message);
+  }
+  return { answer, sources, model, failure };
+}
+
+async function answerAsJson(rag: Rag, index: SearchIndex, question: string): Promise<DocchatError | null> {
+  const { answer, sources, model, failure } = await collect(rag, index, question);
+  const output: Record<string, unknown> = {
+    question,
+    answer,
+    model: model.name,
+    sources: sources.map(({ source, page, score, text }) => ({ source, page, score: round(score), text })),
+  };
+  if (failure) output.error = { error: failure.code, message: failure.message };
+  process.stdout.write(`${JSON.stringify(output)}\n`);
+  return failure;
+}
+
+async function answerAsText(rag: Rag, index: SearchIndex, question: string): Promise<DocchatError | null> {
+  const label = rag.model.extractive ? 'offline extractive answer: quoted from the document' : rag.model.name;
+  process.stdout.write(`Q: ${question}\nA (${label}):\n`);
+  const { sources, failure } = await collect(rag, index, question, (delta) => process.stdout.write(delta));
+  if (failure) {
+    process.stdout.write('\n');
+    process.stderr.write(`docchat: ${failure.message}\n`);
+    return failure;
+  }
+  process.stdout.write('\n\nSources:\n');
+  for (const source of sources) {
+    const where = source.page === null ? source.source : `${source.source}, page ${source.page}`;
+    const excerpt = source.text.replace(/\s+/g, ' ').slice(0, 160);
+    process.stdout.write(`  [${source.n}] ${where} (score ${round(source.score)})\n      ${excerpt}…\n`);
+  }
+  process.stdout.write('\n');
+  return null;
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}

@@ -1,0 +1,114 @@
+import type { ChatModel, DocumentOverview } from '../chat-models/chat-model.ts';
+import { DocchatError, toDocchatError } from '../core/errors.ts';
+import type { RagEvent } from '../core/events.ts';
+import type { ChatMessage, Chunk, ScoredChunk, Source } from '../core/types.ts';
+import { defaultPrompts, formatContext, type RagPrompts } from '../prompts/default-prompts.ts';
+import type { Retriever } from '../retrieval/retriever.ts';
+import { buildOverviews } from './document-overview.ts';
+import { isOverviewQuestion } from './question-intent.ts';
+import { rewriteQuestion } from './rewrite-question.ts';
+
+/** The parts a pipeline is made of; every one can be swapped. */
+export interface PipelineOptions {
+  retriever: Retriever;
+  chatModel: ChatModel;
+  prompts?: RagPrompts;
+  /** Passages per question. Default 4, as in the reference. */
+  k?: number;
+  /** The indexed chunks in insertion order, for whole-document questions; without it they are retrieved like any. */
+  chunks?: () => readonly Chunk[];
+  /** How many earlier messages are sent to the model with a question. Default 6 (three exchanges). */
+  historyMessages?: number;
+}
+
+/** Options of one question. */
+export interface AskOptions {
+  signal?: AbortSignal;
+  /** The conversation so far, oldest first, without the current question. */
+  history?: readonly ChatMessage[];
+  k?: number;
+}
+
+/** Retrieval-augmented question answering, the counterpart of the reference's `RetrievalAugmentedQAPipeline`. */
+export interface Pipeline {
+  /** Streams `sources`, then `text-delta`s, then `done`, or `error` at any point. Never throws. */
+  ask(question: string, options?: AskOptions): AsyncGenerator<RagEvent>;
+}
+
+/** Makes a {@link Pipeline} from its parts. */
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const prompts = options.prompts ?? defaultPrompts;
+  const historyMessages = options.historyMessages ?? 6;
+  const model = options.chatModel.info;
+
+  return {
+    async *ask(question, askOptions = {}) {
+      const { signal } = askOptions;
+      const history = askOptions.history ?? [];
+      const k = askOptions.k ?? options.k ?? 4;
+      try {
+        const trimmed = question.trim();
+        if (trimmed.length === 0) throw new DocchatError('invalid_request', 'Type a question first.');
+        const query = await rewriteQuestion(trimmed, history, options.chatModel, signal);
+
+        let sources: Source[];
+        let overviews: DocumentOverview[] = [];
+        const overviewChunks =
+          options.chunks && isOverviewQuestion(query) ? buildOverviews(options.chunks()) : [];
+        if (overviewChunks.length > 0) {
+          overviews = overviewChunks.map(({ source, title, headings }) => ({ source, title, headings }));
+          const introducing = overviewChunks.flatMap((overview) => overview.chunks).slice(0, Math.max(k, 2));
+          sources = toSources(introducing.map((chunk) => ({ chunk, score: 1 })));
+        } else {
+          sources = toSources(await options.retriever.retrieve(query, { k, signal }));
+        }
+        const kind = overviews.length > 0 ? 'overview' : 'question';
+        yield { type: 'sources', query, model, sources };
+
+        const context = formatContext(sources) + (kind === 'overview' ? formatOutline(overviews) : '');
+        const messages: ChatMessage[] = [
+          prompts.system.createMessage(),
+          ...history.slice(-historyMessages),
+          prompts.user.createMessage({ context, question: query }),
+        ];
+        let answer = '';
+        const stream = options.chatModel.stream(
+          { messages, question: query, sources, kind, overviews },
+          { signal },
+        );
+        for await (const delta of stream) {
+          answer += delta;
+          yield { type: 'text-delta', delta };
+        }
+        yield { type: 'done', answer, model };
+      } catch (error) {
+        const failure = toDocchatError(error);
+        yield { type: 'error', error: failure.code, message: failure.message };
+      }
+    },
+  };
+}
+
+function toSources(hits: readonly ScoredChunk[]): Source[] {
+  return hits.map(({ chunk, score }, index) => ({
+    n: index + 1,
+    id: chunk.id,
+    source: chunk.source,
+    page: chunk.page,
+    start: chunk.start,
+    end: chunk.end,
+    text: chunk.text,
+    score,
+  }));
+}
+
+function formatOutline(overviews: readonly DocumentOverview[]): string {
+  return overviews
+    .map((overview) => {
+      const lines = [`\nOutline of ${overview.source}:`];
+      if (overview.title) lines.push(`Title: ${overview.title}`);
+      if (overview.headings.length > 0) lines.push(`Sections: ${overview.headings.join('; ')}`);
+      return `${lines.join('\n')}\n`;
+    })
+    .join('');
+}

@@ -1,0 +1,73 @@
+import type { ChatModel } from '../chat-models/chat-model.ts';
+import { createExtractiveChatModel } from '../chat-models/extractive-chat-model.ts';
+import { createOpenAIChatModel } from '../chat-models/openai-chat-model.ts';
+import type { Config } from '../config.ts';
+import type { RagEvent } from '../core/events.ts';
+import type { ChatMessage, ModelInfo } from '../core/types.ts';
+import type { Embedder } from '../embedders/embedder.ts';
+import { createLocalEmbedder } from '../embedders/local-embedder.ts';
+import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
+import type { LoadInput } from '../loaders/loader.ts';
+import { createSearchIndex, type SearchIndex } from '../retrieval/search-index.ts';
+import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
+import type { TextSplitter } from '../splitters/text-splitter.ts';
+import { createPipeline } from './create-pipeline.ts';
+import { type IngestOptions, type IngestResult, ingestDocument } from './ingest-document.ts';
+
+/** Parts that replace the configured ones, for tests and embedding applications. */
+export interface RagOverrides {
+  chatModel?: ChatModel;
+  embedder?: Embedder | null;
+  splitter?: TextSplitter;
+}
+
+/** The configured application core that the CLI and the server share. */
+export interface Rag {
+  readonly model: ModelInfo;
+  /** Name of the embedder whose vectors the indexes hold, or `null` for lexical-only indexes. */
+  readonly embedderName: string | null;
+  /** An empty index with the configured embedder and retrieval mode. */
+  createIndex(): SearchIndex;
+  /** Loads, splits, embeds and indexes one file into `index`. */
+  ingest(
+    input: LoadInput,
+    index: SearchIndex,
+    options?: Omit<IngestOptions, 'index' | 'splitter'>,
+  ): Promise<IngestResult>;
+  /** Answers a question over `index`; see {@link createPipeline}. */
+  ask(
+    index: SearchIndex,
+    question: string,
+    options?: { history?: readonly ChatMessage[]; signal?: AbortSignal; k?: number },
+  ): AsyncGenerator<RagEvent>;
+}
+
+/** Builds the parts named by the configuration (offline defaults unless OpenAI is configured). */
+export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
+  const chatModel =
+    overrides.chatModel ??
+    (config.chat.provider === 'openai'
+      ? createOpenAIChatModel({ ...config.openai, model: config.chat.model })
+      : createExtractiveChatModel());
+  const embedder =
+    overrides.embedder !== undefined
+      ? overrides.embedder
+      : config.retriever === 'lexical'
+        ? null
+        : config.embedder.provider === 'openai'
+          ? createOpenAIEmbedder({ ...config.openai, model: config.embedder.model })
+          : createLocalEmbedder();
+  const splitter = overrides.splitter ?? createRecursiveTextSplitter();
+
+  return {
+    model: chatModel.info,
+    embedderName: embedder?.name ?? null,
+    createIndex: () => createSearchIndex({ embedder, mode: embedder ? config.retriever : 'lexical' }),
+    ingest: (input, index, options = {}) => ingestDocument(input, { ...options, index, splitter }),
+    ask: (index, question, options = {}) =>
+      createPipeline({ retriever: index, chunks: () => index.chunks, chatModel, k: config.k }).ask(
+        question,
+        options,
+      ),
+  };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { throwIfAborted } from '../core/errors.ts';
+import type { IngestStage, RagEvent } from '../core/events.ts';
+import type { Chunk, DocumentSummary, LoadedDocument } from '../core/types.ts';
+import { embedAll } from '../embedders/embed-all.ts';
+import { loadDocument } from '../loaders/load-document.ts';
+import type { LoadInput } from '../loaders/loader.ts';
+import type { SearchIndex } from '../retrieval/search-index.ts';
+import type { TextSplitter } from '../splitters/text-splitter.ts';
+
+/** Options of {@link ingestDocument}. */
+export interface IngestOptions {
+  index: SearchIndex;
+  splitter: TextSplitter;
+  password?: string;
+  signal?: AbortSignal;
+  /** Prefix of the chunk ids; a random id by default. */
+  documentId?: string;
+  /** Receives `progress` events as the stages advance. */
+  onEvent?: (event: RagEvent) => void;
+}
+
+/** What ingestion produced: enough to show the document, persist it and restore its index later. */
+export interface IngestResult {
+  document: LoadedDocument;
+  summary: DocumentSummary;
+  chunks: Chunk[];
+  /** The chunk vectors in chunk order, or `null` for an index without an embedder. */
+  vectors: Float32Array[] | null;
+  timings: { parseMs: number; splitMs: number; embedMs: number; indexMs: number };
+}
+
+/** Loads, splits, embeds and indexes one file: the whole path from upload to ready. */
+export async function ingestDocument(input: LoadInput, options: IngestOptions): Promise<IngestResult> {
+  const { index, signal } = options;
+  const documentId = options.documentId ?? randomUUID();
+  const progress = (stage: IngestStage, done: number, total: number) =>
+    options.onEvent?.({ type: 'progress', source: input.name, stage, done, total });
+
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const elapsed = now - mark;
+    mark = now;
+    return elapsed;
+  };
+
+  const document = await loadDocument(input, {
+    password: options.password,
+    signal,
+    onProgress: (done, total) => progress('parse', done, total),
+  });
+  const parseMs = lap();
+
+  throwIfAborted(signal);
+  const chunks = options.splitter.split(document, documentId);
+  progress('split', chunks.length, chunks.length);
+  const splitMs = lap();
+
+  let vectors: Float32Array[] | null = null;
+  if (index.embedder) {
+    vectors = await embedAll(
+      index.embedder,
+      chunks.map((chunk) => chunk.text),
+      { signal, onProgress: (done, total) => progress('embed', done, total) },
+    );
+  }
+  const embedMs = lap();
+
+  throwIfAborted(signal);
+  index.add(chunks, vectors);
+  progress('index', chunks.length, chunks.length);
+  const indexMs = lap();
+
+  const summary: DocumentSummary = {
+    id: documentId,
+    source: document.source,
+    kind: document.kind,
+    pages: document.kind === 'pdf' ? document.pages.length : null,
+    chunks: chunks.length,
+    characters: document.text.length,
+  };
+  return { document, summary, chunks, vectors, timings: { parseMs, splitMs, embedMs, indexMs } };
+}
