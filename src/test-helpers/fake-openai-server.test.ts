@@ -1,0 +1,185 @@
+import OpenAI, { AuthenticationError, NotFoundError, RateLimitError } from 'openai';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeOpenAIServer, hashEmbedding, startFakeOpenAIServer } from './fake-openai-server.ts';
+
+let server: FakeOpenAIServer;
+let client: OpenAI;
+
+beforeEach(async () => {
+  server = await startFakeOpenAIServer({ apiKey: 'sk-test' });
+  client = new OpenAI({ apiKey: 'sk-test', baseURL: server.url, maxRetries: 0 });
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function post(path: string, body: unknown, key = 'sk-test'): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Splits a raw SSE body into its `data:` payloads. */
+function sseData(text: string): string[] {
+  return text
+    .split('\n\n')
+    .filter((event) => event.startsWith('data: '))
+    .map((event) => event.slice('data: '.length));
+}
+
+describe('startFakeOpenAIServer', () => {
+  it('serves deterministic embeddings in input order through the SDK, honouring dimensions', async () => {
+    const response = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['alpha beta', 'gamma'],
+      dimensions: 8,
+      encoding_format: 'float',
+    });
+    expect(response.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(response.data[0]?.embedding).toHaveLength(8);
+    expect(Float32Array.from(response.data[1]?.embedding ?? [])).toEqual(hashEmbedding('gamma', 8));
+    expect(response.usage.prompt_tokens).toBeGreaterThan(0);
+    // The SDK's default base64 encoding decodes to the same vectors.
+    const base64 = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'gamma' });
+    expect(base64.data[0]?.embedding).toHaveLength(1536);
+    expect(server.requests.map((request) => request.path)).toEqual(['/v1/embeddings', '/v1/embeddings']);
+    expect(server.requests[0]?.body).toMatchObject({ dimensions: 8, input: ['alpha beta', 'gamma'] });
+    expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-test');
+  });
+
+  it('gives texts sharing words more similar vectors', () => {
+    const cosine = (a: Float32Array, b: Float32Array) =>
+      a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
+    const query = hashEmbedding('reinforcement learning reward', 256);
+    const related = hashEmbedding('the reward model in reinforcement learning', 256);
+    const unrelated = hashEmbedding('a recipe for lemon cake', 256);
+    expect(cosine(query, related)).toBeGreaterThan(cosine(query, unrelated));
+    expect(cosine(query, query)).toBeCloseTo(1, 5);
+  });
+
+  it('streams real SSE: a role delta, content deltas, a finish reason, then [DONE]', async () => {
+    server.configure({ reply: 'Hello brave world', chunk: (reply) => reply.split(/(?= )/) });
+    const response = await post('/chat/completions', {
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const data = sseData(await response.text());
+    expect(data.at(-1)).toBe('[DONE]');
+    const chunks = data.slice(0, -1).map((payload) => JSON.parse(payload));
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    expect(chunks.slice(1, -1).map((chunk) => chunk.choices[0].delta.content)).toEqual([
+      'Hello',
+      ' brave',
+      ' world',
+    ]);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
+  });
+
+  it('answers without streaming, and lists its models', async () => {
+    server.configure({ reply: (body) => `You said ${String(body.messages.at(-1)?.content)}` });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'ping' }],
+    });
+    expect(completion.choices[0]?.message.content).toBe('You said ping');
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    const models = await client.models.list();
+    expect(models.data.map((model) => model.id)).toContain('text-embedding-3-small');
+  });
+
+  it('rejects a wrong key with OpenAI’s 401 body and an unknown model with 404 model_not_found', async () => {
+    const wrong = await post('/chat/completions', { model: 'gpt-4o-mini', messages: [] }, 'sk-wrong');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({
+      error: {
+        message: expect.stringContaining('Incorrect API key provided'),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    });
+    const badClient = new OpenAI({ apiKey: 'sk-wrong', baseURL: server.url, maxRetries: 0 });
+    await expect(badClient.models.list()).rejects.toBeInstanceOf(AuthenticationError);
+    const missing = client.chat.completions.create({
+      model: 'gpt-9',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    await expect(missing).rejects.toBeInstanceOf(NotFoundError);
+    await expect(missing).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+  });
+
+  it('plays queued faults once each, on the chosen endpoint only', async () => {
+    server.fail({ kind: 'rate-limit', retryAfterMs: 1500 }, { times: 2, endpoint: 'embeddings' });
+    const first = await post('/embeddings', { model: 'text-embedding-3-small', input: 'x' });
+    expect(first.status).toBe(429);
+    expect(first.headers.get('retry-after')).toBe('2');
+    expect(first.headers.get('retry-after-ms')).toBe('1500');
+    expect((await first.json()).error.code).toBe('rate_limit_exceeded');
+    // A chat request does not consume the embeddings fault.
+    const chat = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(chat.choices[0]?.finish_reason).toBe('stop');
+    await expect(
+      client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' }),
+    ).rejects.toBeInstanceOf(RateLimitError);
+    expect((await post('/embeddings', { model: 'text-embedding-3-small', input: 'x' })).status).toBe(200);
+
+    server.fail({ kind: 'server-error', status: 503 });
+    expect((await post('/embeddings', { model: 'text-embedding-3-small', input: 'x' })).status).toBe(503);
+    server.fail({ kind: 'content-filter' });
+    const filtered = await post('/chat/completions', {
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(filtered.status).toBe(400);
+    expect((await filtered.json()).error.code).toBe('content_filter');
+  });
+
+  it('cuts a stream midway: some chunks arrive, then the socket closes without finish_reason or [DONE]', async () => {
+    server.configure({ reply: 'one two three four five' });
+    server.fail({ kind: 'cut-stream', afterChunks: 2 });
+    const response = await post('/chat/completions', {
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    const read = async () => {
+      for (;;) {
+        const part = await reader?.read();
+        if (!part || part.done) return;
+        text += decoder.decode(part.value);
+      }
+    };
+    await expect(read()).rejects.toThrow();
+    const data = sseData(text);
+    expect(data).not.toContain('[DONE]');
+    expect(data.map((payload) => JSON.parse(payload).choices[0].delta.content)).toEqual(['', 'one', ' two']);
+    expect(server.requests[0]?.outcome).toBe('server-cut');
+  });
+
+  it('records a client that hangs up mid-stream', async () => {
+    server.configure({ reply: 'a b c d e f g h', tokenDelayMs: 20 });
+    const response = await post('/chat/completions', {
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    await reader?.cancel();
+    const request = server.requests[0];
+    expect(request).toBeDefined();
+    if (request) expect(await server.settled(request)).toBe('client-closed');
+  });
+});
