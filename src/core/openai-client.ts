@@ -1,0 +1,37 @@
+import OpenAI from 'openai';
+import { DocchatError } from './errors.ts';
+
+/** OpenAI's own endpoint, used when no base URL is given. */
+export const openAIBaseURL = 'https://api.openai.com/v1';
+
+/** Options shared by the OpenAI-compatible providers for building their SDK client. */
+export interface OpenAIClientOptions {
+  /** Required for OpenAI itself; optional with `baseURL` (Ollama, vLLM, LM Studio and llama.cpp need none). */
+  apiKey?: string;
+  /** An OpenAI-compatible server, e.g. `http://localhost:11434/v1`. Default: OpenAI. */
+  baseURL?: string;
+  /** Longest wait for a response (for a stream: for its headers). */
+  timeoutMs: number;
+}
+
+/**
+ * Builds an SDK client with its own retries off (the shared policy retries) and everything passed
+ * explicitly, so the SDK reads no OPENAI_* environment variable behind the caller's back.
+ * Servers that need no key get a placeholder, since the SDK insists on one.
+ */
+export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
+  if (!options.apiKey && !options.baseURL) {
+    throw new DocchatError(
+      'auth_failed',
+      'No OpenAI API key was given. Set OPENAI_API_KEY, or point the base URL at an OpenAI-compatible server.',
+    );
+  }
+  return new OpenAI({
+    apiKey: options.apiKey || 'not-needed',
+    baseURL: options.baseURL ?? openAIBaseURL,
+    organization: null,
+    project: null,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+  });
+}
