@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react';
+import type { ChatSummary } from '../api/api-types.ts';
+
+/** Props of {@link ChatList}. */
+export interface ChatListProps {
+  chats: ChatSummary[];
+  currentChatId: string | null;
+  error: string | null;
+  onSelect: (chatId: string) => void;
+  onNewChat: () => void;
+}
+
+/** This browser's chats, newest first, with a button for a new one. */
+export function ChatList({ chats, currentChatId, error, onSelect, onNewChat }: ChatListProps): ReactNode {
+  return (
+    <nav className="chat-list" aria-label="Your chats">
+      <button type="button" className="button button-primary new-chat" onClick={onNewChat}>
+        New chat
+      </button>
+      {error ? <p className="error-text">{error}</p> : null}
+      {chats.length === 0 ? <p className="hint">No chats yet.</p> : null}
+      <ul>
+        {chats.map((chat) => (
+          <li key={chat.id}>
+            <button
+              type="button"
+              className={chat.id === currentChatId ? 'chat-link chat-link-current' : 'chat-link'}
+              aria-current={chat.id === currentChatId ? 'page' : undefined}
+              onClick={() => onSelect(chat.id)}
+            >
+              <span className="chat-title">{chat.title}</span>
+              <span className="hint">
+                {chat.documents.length} {chat.documents.length === 1 ? 'file' : 'files'} ·{' '}
+                {new Date(chat.updatedAt).toLocaleDateString()}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p className="hint privacy">Chats belong to this browser only and are deleted when left unused.</p>
+    </nav>
+  );
+}

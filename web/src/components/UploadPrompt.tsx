@@ -1,0 +1,68 @@
+import { type DragEvent, type ReactNode, useId, useRef, useState } from 'react';
+import type { AppConfig } from '../api/api-types.ts';
+import { formatBytes } from '../lib/format.ts';
+
+/** Props of {@link UploadPrompt}. */
+export interface UploadPromptProps {
+  config: AppConfig;
+  disabled: boolean;
+  onFile: (file: File) => void;
+}
+
+/** The first message of a new chat: asks for a file, by drag and drop or by browsing. */
+export function UploadPrompt({ config, disabled, onFile }: UploadPromptProps): ReactNode {
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const hintId = useId();
+  const accept = [...config.accept.extensions, ...config.accept.mimeTypes].join(',');
+
+  const handleDrop = (event: DragEvent<HTMLElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    const file = event.dataTransfer.files[0];
+    if (file && !disabled) onFile(file);
+  };
+
+  return (
+    <div className="bubble bubble-app upload-prompt">
+      <p className="upload-title">Please upload a Text or PDF file to begin!</p>
+      <section
+        aria-label="Upload a file"
+        className={dragging ? 'dropzone dropzone-active' : 'dropzone'}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={handleDrop}
+      >
+        <p>Drag and drop a file here, or</p>
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={disabled}
+          aria-describedby={hintId}
+          onClick={() => inputRef.current?.click()}
+        >
+          Browse files
+        </button>
+        <p id={hintId} className="hint">
+          {config.accept.extensions.join(', ')} · up to {formatBytes(config.maxUploadBytes)}
+        </p>
+        <input
+          ref={inputRef}
+          type="file"
+          className="visually-hidden"
+          tabIndex={-1}
+          aria-label="Choose a Text or PDF file"
+          accept={accept}
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = '';
+            if (file) onFile(file);
+          }}
+        />
+      </section>
+    </div>
+  );
+}
