@@ -220,8 +220,7 @@ describe('embedAll through the loopback OpenAI server', () => {
     await server.close();
   });
   beforeEach(() => {
-    server.requests.length = 0;
-    server.configure({ embeddingDelayMs: 0 });
+    server.reset();
   });
   const embedder = () => createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url, dimensions: 8 });
 

@@ -17,8 +17,7 @@ afterAll(async () => {
   await server.close();
 });
 beforeEach(() => {
-  server.requests.length = 0;
-  server.configure({ apiKey: 'sk-test', models: undefined, minimal: false });
+  server.reset();
 });
 
 describe('createOpenAIEmbedder', () => {

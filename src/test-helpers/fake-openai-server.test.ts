@@ -142,6 +142,21 @@ describe('startFakeOpenAIServer', () => {
     expect((await filtered.json()).error.code).toBe('content_filter');
   });
 
+  it('forgets requests, faults and option changes on reset', async () => {
+    server.configure({ reply: 'changed' });
+    server.fail({ kind: 'server-error' });
+    await post('/embeddings', { model: 'text-embedding-3-small', input: 'x' });
+    server.fail({ kind: 'server-error' });
+    server.reset();
+    expect(server.requests).toEqual([]);
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'ping' }],
+    });
+    expect(completion.choices[0]?.message.content).toBe('Fake answer to: ping');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('cuts a stream midway: some chunks arrive, then the socket closes without finish_reason or [DONE]', async () => {
     server.configure({ reply: 'one two three four five' });
     server.fail({ kind: 'cut-stream', afterChunks: 2 });

@@ -89,6 +89,8 @@ export interface FakeOpenAIServer {
   configure(patch: Partial<FakeOpenAIServerOptions>): void;
   /** Queues a fault for the next `times` requests (default 1) to `endpoint` (default `any`). */
   fail(fault: FakeFault, options?: { times?: number; endpoint?: FakeEndpoint }): void;
+  /** Forgets recorded requests and queued faults, and restores the options the server started with. */
+  reset(): void;
   /** Resolves once the request has ended (completed, closed by the client, or cut by the server). */
   settled(request: RecordedRequest): Promise<FakeRequestOutcome>;
   /** Stops the server and drops any open connection. */
@@ -125,6 +127,12 @@ const fallbackDimensions = 64;
  * Starts an OpenAI-compatible HTTP server on 127.0.0.1 (random port) speaking the real wire format:
  * `POST /v1/embeddings`, `POST /v1/chat/completions` (streamed as SSE or not) and `GET /v1/models`.
  * Embeddings are deterministic bag-of-words hashes, L2-normalized, so texts sharing words are similar.
+ *
+ * @example
+ * const server = await startFakeOpenAIServer({ reply: 'Hi [1].', firstTokenDelayMs: 50, tokenDelayMs: 5 });
+ * const chat = createOpenAIChatModel({ baseURL: server.url, apiKey: 'sk-test' });
+ * server.fail({ kind: 'rate-limit', retryAfterMs: 10 }, { times: 2, endpoint: 'chat' });
+ * // ... server.requests holds what the client sent; server.reset() between tests; await server.close() at the end.
  */
 export async function startFakeOpenAIServer(
   options: FakeOpenAIServerOptions = {},
@@ -185,6 +193,11 @@ export async function startFakeOpenAIServer(
     requests,
     configure(patch) {
       current = { ...current, ...patch };
+    },
+    reset() {
+      requests.length = 0;
+      faults.length = 0;
+      current = { ...options };
     },
     fail(fault, { times = 1, endpoint = 'any' } = {}) {
       for (let i = 0; i < times; i++) faults.push({ fault, endpoint });
