@@ -104,8 +104,16 @@ export function createMemoryVectorStore(options: MemoryVectorStoreOptions): Memo
       // Any row of the exact top k has an approximate score within 2 error bounds of the k-th approximate score.
       const { scores, errorBound } = approximate;
       const firstPass = new TopK(count);
-      for (let row = 0; row < size; row++) firstPass.offer(scores[row] as number, row);
-      const cutoff = firstPass.threshold - 2 * errorBound;
+      // Rows come in index order, so a row that only equals the threshold ranks below the pair holding it.
+      let threshold = Number.NEGATIVE_INFINITY;
+      for (let row = 0; row < size; row++) {
+        const score = scores[row] as number;
+        if (score > threshold) {
+          firstPass.offer(score, row);
+          threshold = firstPass.threshold;
+        }
+      }
+      const cutoff = threshold - 2 * errorBound;
       for (let row = 0; row < size; row++)
         if ((scores[row] as number) >= cutoff) best.offer(exactDot(data, row * stride, unit), row);
       return best.sorted();
