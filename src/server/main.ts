@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../config.ts';
+import { toDocchatError } from '../core/errors.ts';
+import { createRag } from '../pipeline/create-rag.ts';
+import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
+import { createApp } from './create-app.ts';
+import { createJsonLogger } from './logger.ts';
+
+/** How long shutdown waits for open connections before cutting them. */
+const shutdownGraceMs = 5_000;
+
+const logger = createJsonLogger();
+
+function fail(event: string, error: unknown): never {
+  const failure = toDocchatError(error);
+  logger.error(event, { code: failure.code, message: failure.message });
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail('config_invalid', error);
+}
+
+const store = createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
+const rag = createRag(config);
+const docchat = createApp({ config, rag, store, logger });
+await docchat.sweepExpiredSessions();
+
+const server = serve(
+  { fetch: docchat.app.fetch, port: config.server.port, hostname: config.server.host },
+  (info) => {
+    logger.info('listening', {
+      url: `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`,
+      model: rag.model.name,
+      embedder: rag.embedderName,
+      dataDir: config.server.dataDir,
+    });
+  },
+);
+server.on('error', (error) => fail('server_failed', error));
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting_down', { signal });
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Answers and uploads in flight are aborted (answers are stored as stopped), then idle keep-alive sockets go.
+  await docchat.close();
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  const grace = setTimeout(() => {
+    if ('closeAllConnections' in server) server.closeAllConnections();
+  }, shutdownGraceMs);
+  grace.unref();
+  await closed;
+  await store.close();
+  logger.info('stopped', {});
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
