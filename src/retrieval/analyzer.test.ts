@@ -35,7 +35,7 @@ describe('analyze', () => {
     expect(analyze('5% of 20%')).toEqual(['5', '20']);
   });
 
-  it("strips possessives and other apostrophes", () => {
+  it('strips possessives and other apostrophes', () => {
     expect(analyze("the patient's disease")).toEqual(['patient', 'diseas']);
     expect(analyze('Crohn’s disease')).toEqual(['crohn', 'diseas']);
     expect(analyze("don't")).toEqual(['dont']);

@@ -28,8 +28,29 @@ describe('topK', () => {
 
   it('skips NaN scores and returns nothing for k <= 0', () => {
     const scores = [1, Number.NaN, 2];
-    expect(topK(3, 5, (i) => i, (i) => scores[i] as number).map((hit) => hit.index)).toEqual([2, 0]);
-    expect(topK(3, 0, (i) => i, (i) => scores[i] as number)).toEqual([]);
-    expect(topK(3, -1, (i) => i, (i) => scores[i] as number)).toEqual([]);
+    expect(
+      topK(
+        3,
+        5,
+        (i) => i,
+        (i) => scores[i] as number,
+      ).map((hit) => hit.index),
+    ).toEqual([2, 0]);
+    expect(
+      topK(
+        3,
+        0,
+        (i) => i,
+        (i) => scores[i] as number,
+      ),
+    ).toEqual([]);
+    expect(
+      topK(
+        3,
+        -1,
+        (i) => i,
+        (i) => scores[i] as number,
+      ),
+    ).toEqual([]);
   });
 });
