@@ -114,6 +114,22 @@ describe('createOpenAIChatModel', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('treats a stream that ends without a finish reason as interrupted, retrying it only before any text', async () => {
+    server.fail({ kind: 'no-finish', afterChunks: 0 });
+    server.fail({ kind: 'error-event', afterChunks: 0 });
+    const retried = await collect(model().stream(request));
+    expect(retried.error).toBeUndefined();
+    expect(retried.deltas.join('')).toBe('The answer is 42 [1].');
+    expect(server.requests).toHaveLength(3);
+
+    server.requests.length = 0;
+    server.fail({ kind: 'no-finish', afterChunks: 2 });
+    const cut = await collect(model().stream(request));
+    expect(cut.deltas).toEqual(['The', ' answer']);
+    expect(cut.error?.code).toBe('stream_interrupted');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('treats an error event inside the stream as an interruption', async () => {
     server.fail({ kind: 'error-event', afterChunks: 1 });
     const { deltas, error } = await collect(model().stream(request));

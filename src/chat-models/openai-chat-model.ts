@@ -84,7 +84,11 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
         try {
           for (;;) {
             const result = await iterator.next();
-            if (result.done) return { iterator, first: '', ended: true };
+            if (result.done) {
+              // Ended before any text and without a finish reason: nothing was said, so another attempt is safe.
+              if (state.finishReason === null && !signal?.aborted) throw endedEarly();
+              return { iterator, first: '', ended: true };
+            }
             const text = readChunk(result.value, state);
             if (text !== '') return { iterator, first: text, ended: false };
           }
@@ -130,12 +134,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
           { details: { finishReason: state.finishReason } },
         );
       }
-      if (state.finishReason === null) {
-        throw new DocchatError(
-          'stream_interrupted',
-          'The answer stopped before it was complete: the model server closed the stream early. Try again.',
-        );
-      }
+      if (state.finishReason === null) throw endedEarly();
     } finally {
       // Stops the upstream request when the caller leaves early (break, abort, or an error above).
       await closeQuietly(iterator);
@@ -161,11 +160,19 @@ function readChunk(chunk: OpenAI.Chat.Completions.ChatCompletionChunk, state: St
 /** An error while reading the stream: aborts and refusals keep their code, anything else interrupted it. */
 function interrupted(error: unknown, context: OpenAIErrorContext, state: StreamState): DocchatError {
   const mapped = mapOpenAIError(error, context);
-  if (mapped.code === 'aborted' || mapped.code === 'request_refused') return mapped;
+  if (['aborted', 'request_refused', 'stream_interrupted'].includes(mapped.code)) return mapped;
   return new DocchatError(
     'stream_interrupted',
     'The answer stopped before it was complete: the connection to the model server was lost. Try again.',
     { cause: error, details: { reason: mapped.code, finishReason: state.finishReason } },
+  );
+}
+
+/** A stream that finished cleanly but without a finish reason: the server gave up on the answer. */
+function endedEarly(): DocchatError {
+  return new DocchatError(
+    'stream_interrupted',
+    'The answer stopped before it was complete: the model server closed the stream early. Try again.',
   );
 }
 

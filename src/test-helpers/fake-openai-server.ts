@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
  * - `cut-stream`: the socket is destroyed after `afterChunks` content deltas (no finish_reason, no `[DONE]`);
  *   for a non-streaming request the socket is destroyed before any response.
  * - `error-event`: a stream that sends `afterChunks` deltas, then a `data: {"error": ...}` event and ends.
+ * - `no-finish`: a stream that sends `afterChunks` deltas, then `[DONE]` without ever giving a finish_reason.
  * - `hang`: never answers (until the client gives up or the server closes).
  */
 export type FakeFault =
@@ -27,6 +28,7 @@ export type FakeFault =
   | { kind: 'refusal'; afterChunks?: number }
   | { kind: 'cut-stream'; afterChunks?: number }
   | { kind: 'error-event'; afterChunks?: number }
+  | { kind: 'no-finish'; afterChunks?: number }
   | { kind: 'hang' };
 
 /** Which endpoint a fault applies to. */
@@ -294,7 +296,10 @@ async function handle(
     return;
   }
   const streamFault =
-    fault?.kind === 'cut-stream' || fault?.kind === 'refusal' || fault?.kind === 'error-event'
+    fault?.kind === 'cut-stream' ||
+    fault?.kind === 'refusal' ||
+    fault?.kind === 'error-event' ||
+    fault?.kind === 'no-finish'
       ? fault
       : undefined;
   if (streamFault?.kind === 'cut-stream') record.outcome = 'server-cut';
@@ -372,6 +377,7 @@ async function sendFault(fault: FakeFault, res: ServerResponse, streaming: boole
       return true;
     case 'refusal':
     case 'error-event':
+    case 'no-finish':
       if (streaming) return false;
       sendError(res, 500, serverError);
       return true;
@@ -527,7 +533,7 @@ async function streamChat(
   body: FakeChatBody,
   options: FakeOpenAIServerOptions,
   counter: number,
-  fault: Extract<FakeFault, { kind: 'cut-stream' | 'refusal' | 'error-event' }> | undefined,
+  fault: Extract<FakeFault, { kind: 'cut-stream' | 'refusal' | 'error-event' | 'no-finish' }> | undefined,
 ): Promise<void> {
   const reply = replyFor(body, options);
   const deltas = (options.chunk ?? defaultChunk)(reply);
@@ -573,7 +579,8 @@ async function streamChat(
     res.end();
     return;
   }
-  await send(chunk({}, fault?.kind === 'refusal' ? 'content_filter' : 'stop'));
+  if (fault?.kind !== 'no-finish')
+    await send(chunk({}, fault?.kind === 'refusal' ? 'content_filter' : 'stop'));
   if (body.stream_options?.include_usage && !options.minimal) {
     const tokens = Math.ceil(reply.length / 4);
     await send({
