@@ -15,6 +15,8 @@ export interface TestApp extends DocchatApp {
   dataDir: string;
   /** Sends a request as one browser: the cookie jar `browser` (default "a") keeps its session cookie. */
   fetch(path: string, init?: RequestInit & { browser?: string }): Promise<Response>;
+  /** The `name=value` cookie header the browser's jar holds (throws when it has none). */
+  cookie(browser?: string): string;
   /** Closes the app and store; `keepData` leaves the data directory for a restart. */
   shutdown(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -60,6 +62,11 @@ export function startTestApp(options: TestAppOptions = {}): TestApp {
         else jars.set(browser, pair);
       }
       return response;
+    },
+    cookie(browser = 'a') {
+      const cookie = jars.get(browser);
+      if (cookie === undefined) throw new Error(`browser ${browser} has no cookie`);
+      return cookie;
     },
     async shutdown(shutdownOptions = {}) {
       await docchat.close();
