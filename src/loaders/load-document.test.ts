@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DocchatError } from '../core/errors.ts';
+import { buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
+import { loadDocument } from './load-document.ts';
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DocchatError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('loadDocument', () => {
+  it('loads text files by extension or MIME type', async () => {
+    const byName = await loadDocument({ name: 'NOTES.MD', data: utf8('# Hi\r\nthere') });
+    expect(byName).toEqual({ source: 'NOTES.MD', kind: 'text', text: '# Hi\nthere', pages: [] });
+    const byMime = await loadDocument({ name: 'upload', data: utf8('hello'), mimeType: 'text/plain' });
+    expect(byMime.kind).toBe('text');
+  });
+
+  it('loads PDFs', async () => {
+    const document = await loadDocument({
+      name: 'paper.pdf',
+      data: await buildTextPdf(['page one', 'page two']),
+    });
+    expect(document.kind).toBe('pdf');
+    expect(document.pages).toHaveLength(2);
+  });
+
+  it('treats bytes starting with %PDF- as a PDF whatever the name says', async () => {
+    const data = await buildTextPdf(['really a pdf']);
+    for (const name of ['paper.txt', 'paper.docx', 'paper']) {
+      const document = await loadDocument({ name, data, mimeType: 'text/plain' });
+      expect(document.kind).toBe('pdf');
+      expect(document.text).toBe('really a pdf');
+    }
+  });
+
+  it('refuses a .pdf that is not a PDF', async () => {
+    expect(await codeOf(loadDocument({ name: 'fake.pdf', data: utf8('just some text') }))).toBe(
+      'pdf_corrupt',
+    );
+  });
+
+  it('refuses unsupported types, empty files and binary text', async () => {
+    expect(await codeOf(loadDocument({ name: 'a.docx', data: utf8('PK') }))).toBe('unsupported_file_type');
+    expect(await codeOf(loadDocument({ name: 'a.txt', data: new Uint8Array() }))).toBe('empty_file');
+    expect(await codeOf(loadDocument({ name: 'a.pdf', data: new Uint8Array() }))).toBe('empty_file');
+    expect(
+      await codeOf(
+        loadDocument({
+          name: 'a.txt',
+          data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+        }),
+      ),
+    ).toBe('not_text');
+  });
+
+  it('passes options through to the loader', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(
+      await codeOf(loadDocument({ name: 'a.txt', data: utf8('x') }, { signal: controller.signal })),
+    ).toBe('aborted');
+  });
+});

@@ -1,0 +1,221 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DocchatError } from '../core/errors.ts';
+import {
+  buildCorruptPdf,
+  buildEncryptedPdf,
+  buildPositionedTextPdf,
+  buildScannedPdf,
+  buildTextPdf,
+  truncatePdf,
+} from '../test-helpers/pdf-fixtures.ts';
+import { createPdfLoader } from './pdf-loader.ts';
+
+const loader = createPdfLoader();
+
+async function failure(promise: Promise<unknown>): Promise<DocchatError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DocchatError) return error;
+    throw error;
+  }
+  throw new Error('expected the load to fail');
+}
+
+describe('createPdfLoader', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('extracts each page and records where it lies in the text', async () => {
+    const pageTexts = [
+      'Alpha page one\nsecond line of one',
+      'Beta page two',
+      'Gamma page three\nwith two lines',
+    ];
+    const document = await loader.load({ name: 'three.pdf', data: await buildTextPdf(pageTexts) });
+    expect(document.source).toBe('three.pdf');
+    expect(document.kind).toBe('pdf');
+    expect(document.text).toBe(pageTexts.join('\n\n'));
+    expect(document.pages).toEqual([
+      { page: 1, start: 0, end: 33 },
+      { page: 2, start: 35, end: 48 },
+      { page: 3, start: 50, end: 81 },
+    ]);
+    for (const span of document.pages) {
+      expect(document.text.slice(span.start, span.end)).toBe(pageTexts[span.page - 1]);
+    }
+  });
+
+  it('reports progress page by page', async () => {
+    const onProgress = vi.fn();
+    await loader.load(
+      { name: 'p.pdf', data: await buildTextPdf(['one page', 'two page', 'three page']) },
+      { onProgress },
+    );
+    expect(onProgress.mock.calls).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+
+  it('takes the title from the metadata, and has none when the PDF has none', async () => {
+    const titled = await loader.load({
+      name: 't.pdf',
+      data: await buildTextPdf(['body text'], { title: '  A  Study of Things ' }),
+    });
+    expect(titled.title).toBe('A Study of Things');
+    const word = await loader.load({
+      name: 'w.pdf',
+      data: await buildTextPdf(['body text'], { title: 'Microsoft Word - report_final.docx' }),
+    });
+    expect(word.title).toBe('report_final');
+    const untitled = await loader.load({ name: 'u.pdf', data: await buildTextPdf(['body text']) });
+    expect(untitled).not.toHaveProperty('title');
+  });
+
+  it('lays out words, columns and hyphenated words', async () => {
+    const data = await buildPositionedTextPdf([
+      [
+        { text: 'Word', x: 72, y: 700 },
+        { text: 'spaced', x: 110, y: 700 },
+        { text: 'a model trained without super-', x: 72, y: 686 },
+        { text: 'vised fine-tuning beats supervised', x: 72, y: 672 },
+        { text: 'New paragraph', x: 72, y: 640 },
+      ],
+    ]);
+    const document = await loader.load({ name: 'layout.pdf', data });
+    expect(document.text).toBe(
+      'Word spaced\na model trained without supervised fine-tuning beats supervised\n\nNew paragraph',
+    );
+  });
+
+  it('does not detach or change the caller’s bytes', async () => {
+    const data = await buildTextPdf(['keep my bytes']);
+    const copy = data.slice();
+    await loader.load({ name: 'k.pdf', data });
+    expect(data).toEqual(copy);
+    await loader.load({ name: 'k.pdf', data: Buffer.from(data) });
+  });
+
+  it('reads a PDF encrypted with RC4 or AES given the right password', async () => {
+    for (const cipher of ['rc4', 'aes'] as const) {
+      const data = await buildEncryptedPdf(['Secret plans\nfor the weekend'], {
+        userPassword: 'hunter2',
+        cipher,
+        title: 'Plans',
+      });
+      const document = await loader.load({ name: 'secret.pdf', data }, { password: 'hunter2' });
+      expect(document.text).toBe('Secret plans\nfor the weekend');
+      expect(document.title).toBe('Plans');
+    }
+  });
+
+  it('asks for the password of an encrypted PDF, and says when it is wrong', async () => {
+    const data = await buildEncryptedPdf(['Secret plans'], { userPassword: 'hunter2' });
+    const missing = await failure(loader.load({ name: 'secret.pdf', data }));
+    expect(missing.code).toBe('pdf_encrypted');
+    expect(missing.message).toMatch(/secret\.pdf is password-protected\. Provide its password/);
+    expect((await failure(loader.load({ name: 'secret.pdf', data }, { password: '' }))).code).toBe(
+      'pdf_encrypted',
+    );
+    const wrong = await failure(loader.load({ name: 'secret.pdf', data }, { password: 'Hunter2' }));
+    expect(wrong.code).toBe('pdf_wrong_password');
+    expect(wrong.message).toMatch(/password given for secret\.pdf is wrong/);
+  });
+
+  it('opens a PDF encrypted with an empty user password without asking', async () => {
+    const data = await buildEncryptedPdf(['Open to all'], { userPassword: '', ownerPassword: 'owner' });
+    expect((await loader.load({ name: 'open.pdf', data })).text).toBe('Open to all');
+  });
+
+  it('ignores a password given for a PDF that has none', async () => {
+    const document = await loader.load(
+      { name: 'plain.pdf', data: await buildTextPdf(['plain']) },
+      { password: 'x' },
+    );
+    expect(document.text).toBe('plain');
+  });
+
+  it('refuses scans without a text layer, recommending OCR', async () => {
+    for (const data of [await buildScannedPdf(), await buildScannedPdf({ pages: 3, pageNumbers: true })]) {
+      const error = await failure(loader.load({ name: 'scan.pdf', data }));
+      expect(error.code).toBe('pdf_no_text');
+      expect(error.message).toMatch(/looks like a scan.*OCR.*ocrmypdf/s);
+    }
+  });
+
+  it('accepts a one-word document', async () => {
+    expect((await loader.load({ name: 'short.pdf', data: await buildTextPdf(['Secret!']) })).text).toBe(
+      'Secret!',
+    );
+  });
+
+  it('refuses damaged, truncated and fake PDFs as pdf_corrupt', async () => {
+    const good = await buildTextPdf(['some text on a page']);
+    const bad = [
+      buildCorruptPdf(),
+      truncatePdf(good, 0.5),
+      truncatePdf(good, 0.9),
+      new TextEncoder().encode('hello'),
+    ];
+    for (const data of bad) {
+      const error = await failure(loader.load({ name: 'bad.pdf', data }));
+      expect(error.code).toBe('pdf_corrupt');
+      expect(error.message).toMatch(/bad\.pdf could not be read as a PDF/);
+    }
+  });
+
+  it('refuses an empty file', async () => {
+    expect((await failure(loader.load({ name: 'e.pdf', data: new Uint8Array() }))).code).toBe('empty_file');
+  });
+
+  it('stops between pages when the signal fires', async () => {
+    const controller = new AbortController();
+    const onProgress = vi.fn((done: number) => {
+      if (done === 1) controller.abort();
+    });
+    const data = await buildTextPdf(['one', 'two', 'three']);
+    const error = await failure(
+      loader.load({ name: 'a.pdf', data }, { signal: controller.signal, onProgress }),
+    );
+    expect(error.code).toBe('aborted');
+    expect(onProgress).toHaveBeenCalledTimes(1);
+    expect((await failure(loader.load({ name: 'a.pdf', data }, { signal: controller.signal }))).code).toBe(
+      'aborted',
+    );
+  });
+
+  it('prints nothing, even for broken files', async () => {
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation(() => undefined),
+    );
+    const good = await buildTextPdf(['quiet please']);
+    await loader.load({ name: 'q.pdf', data: good });
+    await failure(loader.load({ name: 'q.pdf', data: truncatePdf(good, 0.7) }));
+    await failure(loader.load({ name: 'q.pdf', data: await buildScannedPdf() }));
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('gives page spans that match each page’s text for any pages', async () => {
+    const word = fc.stringMatching(/^[A-Za-z][a-z]{2,9}$/);
+    const line = fc.array(word, { minLength: 1, maxLength: 6 }).map((words) => words.join(' '));
+    const page = fc.array(line, { minLength: 1, maxLength: 4 }).map((lines) => lines.join('\n'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(page, { minLength: 1, maxLength: 4 }), async (pageTexts) => {
+        const document = await loader.load({ name: 'p.pdf', data: await buildTextPdf(pageTexts) });
+        expect(document.pages.map((span) => span.page)).toEqual(pageTexts.map((_, index) => index + 1));
+        let previousEnd = -1;
+        for (const span of document.pages) {
+          expect(span.start).toBeGreaterThan(previousEnd);
+          expect(document.text.slice(span.start, span.end)).toBe(pageTexts[span.page - 1]);
+          previousEnd = span.end;
+        }
+        expect(document.pages.at(-1)?.end).toBe(document.text.length);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});

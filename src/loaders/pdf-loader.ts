@@ -1,0 +1,179 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { getDocument, PasswordResponses, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { DocchatError, throwIfAborted } from '../core/errors.ts';
+import type { LoadedDocument } from '../core/types.ts';
+import { findPdfHeader } from './file-types.ts';
+import { joinPages } from './join-pages.ts';
+import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
+import type { Loader, LoadInput, LoadOptions } from './loader.ts';
+import { renderPages } from './render-pages.ts';
+
+type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
+type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
+
+/**
+ * Below this many letters per page on average, a PDF is taken for a scan: stamped page numbers or a stray
+ * mark do not make a text layer, while one short word such as "Secret!" on a one-page document does.
+ */
+const minLettersPerPage = 3;
+
+/** Predefined CMaps, read from disk by pdf.js to decode text in CJK fonts that are not embedded. */
+const cMapUrl = `${join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
+
+function countLetters(text: string): number {
+  let letters = 0;
+  for (const _ of text.matchAll(/\p{L}/gu)) letters++;
+  return letters;
+}
+
+function corrupt(source: string, cause?: unknown): DocchatError {
+  return new DocchatError(
+    'pdf_corrupt',
+    `${source} could not be read as a PDF: the file is damaged, incomplete or not a PDF. ` +
+      'Download or export it again, or check that it opens in a PDF viewer.',
+    { cause, details: { source } },
+  );
+}
+
+function aborted(reason: unknown): DocchatError {
+  return new DocchatError('aborted', 'The request was cancelled.', { cause: reason });
+}
+
+/** Maps a failure of pdf.js to open a document onto our error codes. */
+function openError(error: unknown, source: string, signal: AbortSignal | undefined): DocchatError {
+  if (signal?.aborted) return aborted(signal.reason);
+  const name = error instanceof Error ? error.name : '';
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  if (name === 'PasswordException' && code === PasswordResponses.NEED_PASSWORD) {
+    return new DocchatError(
+      'pdf_encrypted',
+      `${source} is password-protected. Provide its password to read it, or upload a copy without a password.`,
+      { cause: error, details: { source } },
+    );
+  }
+  if (name === 'PasswordException' && code === PasswordResponses.INCORRECT_PASSWORD) {
+    return new DocchatError(
+      'pdf_wrong_password',
+      `The password given for ${source} is wrong. Check it (passwords are case-sensitive) and try again.`,
+      { cause: error, details: { source } },
+    );
+  }
+  return corrupt(source, error);
+}
+
+/** The document's title from its XMP or Info metadata, without the junk that PDF producers put there. */
+function titleOf(metadata: PdfMetadata | null): string | undefined {
+  const info: unknown = metadata?.info;
+  const candidates: unknown[] = [
+    metadata?.metadata?.get('dc:title'),
+    typeof info === 'object' && info !== null && 'Title' in info ? info.Title : undefined,
+  ];
+  for (const candidate of candidates) {
+    if (typeof candidate !== 'string') continue;
+    const title = candidate
+      .replace(/\s+/gu, ' ')
+      .trim()
+      .replace(/^Microsoft (Word|PowerPoint|Excel) - /u, '')
+      .replace(/\.(docx?|pptx?|xlsx?|rtf|odt|tex|dvi|pdf)$/iu, '')
+      .trim();
+    if (title !== '' && !/^(untitled|title|document|slide \d+)$/iu.test(title)) return title;
+  }
+  return undefined;
+}
+
+async function readPages(
+  document: PdfDocument,
+  options: LoadOptions,
+): Promise<{ lines: TextLine[][]; failedPages: number }> {
+  const lines: TextLine[][] = [];
+  let failedPages = 0;
+  for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
+    throwIfAborted(options.signal);
+    try {
+      const page = await document.getPage(pageNumber);
+      const content = await page.getTextContent();
+      const items: PdfTextItem[] = [];
+      for (const item of content.items) if ('str' in item) items.push(item);
+      lines.push(layoutTextItems(items));
+      page.cleanup();
+    } catch {
+      if (options.signal?.aborted) throw aborted(options.signal.reason);
+      // One damaged page should not cost the others: keep its place (and the page numbering) with no text.
+      failedPages++;
+      lines.push([]);
+    }
+    options.onProgress?.(pageNumber, document.numPages);
+  }
+  return { lines, failedPages };
+}
+
+/**
+ * Reads PDFs with pdf.js (its Node build, parsing on the calling thread; no eval, no font loading, no
+ * network). The text keeps page boundaries: pages are joined with `\n\n` and `pages` records each page's span.
+ * Throws `pdf_encrypted` / `pdf_wrong_password` for password problems, `pdf_no_text` for scans without a text
+ * layer, `pdf_corrupt` for damaged files and `empty_file` for empty ones.
+ */
+export function createPdfLoader(): Loader {
+  return {
+    async load(input: LoadInput, options: LoadOptions = {}): Promise<LoadedDocument> {
+      const { signal } = options;
+      throwIfAborted(signal);
+      const source = input.name;
+      if (input.data.length === 0) {
+        throw new DocchatError('empty_file', `${source} is empty (0 bytes). Upload the PDF again.`, {
+          details: { source },
+        });
+      }
+      if (findPdfHeader(input.data) < 0) throw corrupt(source);
+
+      const task = getDocument({
+        // A copy: pdf.js detaches the buffer it is given, and refuses Node Buffers (which `slice` would keep).
+        data: new Uint8Array(input.data),
+        password: options.password || undefined,
+        verbosity: VerbosityLevel.ERRORS,
+        // pdf.js 6 no longer has an eval code path (`isEvalSupported` is gone); these keep it from touching fonts,
+        // canvases, image decoders or the network.
+        disableFontFace: true,
+        useSystemFonts: false,
+        isOffscreenCanvasSupported: false,
+        isImageDecoderSupported: false,
+        enableXfa: false,
+        disableAutoFetch: true,
+        disableStream: true,
+        disableRange: true,
+        cMapUrl,
+        cMapPacked: true,
+      });
+      const stop = (): void => {
+        void task.destroy();
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        const document = await task.promise.catch((error: unknown) => {
+          throw openError(error, source, signal);
+        });
+        throwIfAborted(signal);
+        const metadata = document.getMetadata().catch(() => null);
+        const { lines, failedPages } = await readPages(document, options);
+        const pageTexts = renderPages(lines);
+        const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
+        if (letters < minLettersPerPage * document.numPages) {
+          if (failedPages > 0) throw corrupt(source);
+          throw new DocchatError(
+            'pdf_no_text',
+            `${source} has no text layer: it looks like a scan (pages of images). Run it through OCR first, ` +
+              `for example \`ocrmypdf "${source}" out.pdf\`, then upload the result.`,
+            { details: { source, pages: document.numPages } },
+          );
+        }
+        const { text, pages } = joinPages(pageTexts);
+        const title = titleOf(await metadata);
+        return { source, kind: 'pdf', text, pages, ...(title === undefined ? {} : { title }) };
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        await task.destroy();
+      }
+    },
+  };
+}
