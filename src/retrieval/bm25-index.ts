@@ -87,27 +87,39 @@ export function createBm25Index(options: Bm25Options = {}): Bm25Index {
   // Length normalization per document, k1·(1 − b + b·len/avgdl), valid while the index size is unchanged.
   let norms = new Float64Array(0);
   let normsSize = -1;
-  const documentCounts = new Map<number, number>();
 
   const size = (): number => documentLengths.length;
+
+  // Counting scratch for one document: counts by term id, and the distinct ids in first-seen order.
+  let termCounts = new Int32Array(1024);
+  const distinct = newIntList(256);
 
   const add = (texts: readonly string[]): void => {
     for (const text of texts) {
       const document = size();
       const terms = analyzer(text);
-      documentCounts.clear();
+      distinct.length = 0;
       for (const term of terms) {
         let id = termIds.get(term);
         if (id === undefined) {
           id = termNames.length;
           termIds.set(term, id);
           termNames.push(term);
-          postingDocs.push(newIntList(4));
-          postingCounts.push(newIntList(4));
+          postingDocs.push(newIntList(2));
+          postingCounts.push(newIntList(2));
+          if (id >= termCounts.length) {
+            const grown = new Int32Array(termCounts.length * 2);
+            grown.set(termCounts);
+            termCounts = grown;
+          }
         }
-        documentCounts.set(id, (documentCounts.get(id) ?? 0) + 1);
+        if (termCounts[id] === 0) pushInt(distinct, id);
+        termCounts[id] = (termCounts[id] as number) + 1;
       }
-      for (const [id, count] of documentCounts) {
+      for (let i = 0; i < distinct.length; i++) {
+        const id = distinct.values[i] as number;
+        const count = termCounts[id] as number;
+        termCounts[id] = 0;
         pushInt(postingDocs[id] as IntList, document);
         pushInt(postingCounts[id] as IntList, count);
         pushInt(forwardTerms, id);
