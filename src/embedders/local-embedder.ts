@@ -16,6 +16,9 @@ export interface LocalEmbedderOptions {
 
 const featureCacheLimit = 100_000;
 
+/** Every local embedder's name starts with this, so callers can tell its lexical-only vectors from a model's. */
+export const localEmbedderNamePrefix = 'local-hash-';
+
 /** 32-bit FNV-1a over `text` from `start` to `end`, continuing from `hash`. */
 function fnv1a(text: string, start: number, end: number, hash: number): number {
   let h = hash;
@@ -116,7 +119,7 @@ export function createLocalEmbedder(options: LocalEmbedderOptions = {}): Embedde
   };
 
   return {
-    name: `local-hash-v1-${dimensions}-${minGram}-${maxGram}-${ngramWeight}`,
+    name: `${localEmbedderNamePrefix}v1-${dimensions}-${minGram}-${maxGram}-${ngramWeight}`,
     dimensions,
     // Nothing remote: any batch and any length is fine; one "request" is a synchronous loop.
     limits: {

@@ -1,6 +1,7 @@
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { Chunk, ScoredChunk } from '../core/types.ts';
 import type { Embedder } from '../embedders/embedder.ts';
+import { localEmbedderNamePrefix } from '../embedders/local-embedder.ts';
 import { createMemoryVectorStore } from '../vector-stores/memory-vector-store.ts';
 import type { VectorStore } from '../vector-stores/vector-store.ts';
 import { type Bm25Options, createBm25Index } from './bm25-index.ts';
@@ -40,16 +41,13 @@ export interface SearchIndex extends Retriever {
   add(chunks: readonly Chunk[], vectors?: readonly Float32Array[] | null): void;
 }
 
-/** Name prefix of the offline hashing embedder (see `createLocalEmbedder`). */
-const localEmbedderPrefix = 'local-hash-';
-
 /**
  * The mode measured best for an embedder (docs/EVALUATION.md): no embedder → `lexical`; the offline hashing
  * embedder → `lexical` too, because fusing its lexical-only signal with BM25 lowered nDCG@10 on SciFact;
  * a real embedding model → `hybrid`.
  */
 export function defaultSearchMode(embedder: Embedder | null | undefined): SearchMode {
-  if (!embedder || embedder.name.startsWith(localEmbedderPrefix)) return 'lexical';
+  if (!embedder || embedder.name.startsWith(localEmbedderNamePrefix)) return 'lexical';
   return 'hybrid';
 }
 
