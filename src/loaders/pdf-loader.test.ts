@@ -188,6 +188,16 @@ describe('createPdfLoader', () => {
     );
   });
 
+  it('stops while the document is still opening', async () => {
+    const controller = new AbortController();
+    const loading = loader.load(
+      { name: 'a.pdf', data: await buildTextPdf(['one']) },
+      { signal: controller.signal },
+    );
+    controller.abort();
+    expect((await failure(loading)).code).toBe('aborted');
+  });
+
   it('prints nothing, even for broken files', async () => {
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
       vi.spyOn(console, method).mockImplementation(() => undefined),
