@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DocchatError } from '../../core/errors.ts';
 import { writeTinyBeir } from '../../eval/tiny-beir-fixture.ts';
+import { startFakeOpenAIServer } from '../../test-helpers/fake-openai-server.ts';
 import { evalBeirCommand } from './eval-beir.ts';
 
 function captureOutput(): { stdout: () => string; stderr: () => string } {
@@ -64,6 +65,22 @@ describe('evalBeirCommand', () => {
     const output = captureOutput();
     expect(await evalBeirCommand([dir, '--retriever', 'local', '--json'], {})).toBe(0);
     expect(JSON.parse(output.stdout())).toMatchObject({ retriever: 'local', queries: 3 });
+  });
+
+  it('evaluates hybrid retrieval with an OpenAI-compatible embedding server', async () => {
+    const server = await startFakeOpenAIServer({ apiKey: 'sk-test' });
+    try {
+      const output = captureOutput();
+      const env = { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url };
+      expect(await evalBeirCommand([dir, '--retriever', 'openai', '--json'], env)).toBe(0);
+      expect(JSON.parse(output.stdout())).toMatchObject({ retriever: 'openai', queries: 3 });
+      const embedded = server.requests.filter((request) => request.path.endsWith('/embeddings'));
+      // The documents (in one or more batches), then one request per judged query.
+      expect(embedded.length).toBeGreaterThanOrEqual(4);
+      expect(JSON.stringify(embedded.map((request) => request.body))).toContain('IL6 causes arthritis');
+    } finally {
+      await server.close();
+    }
   });
 
   it('reports bad input as input errors', async () => {
