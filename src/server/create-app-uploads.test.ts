@@ -112,6 +112,7 @@ describe('uploads, JSON mode', () => {
     for (const stream of [false, true]) {
       const response = await upload(chatId, uploadForm('big.txt', 'word '.repeat(400)), { stream });
       expect(response.status).toBe(413);
+      expect(response.headers.get('connection')).toBe('close');
       expect(await response.json()).toEqual({
         error: 'file_too_large',
         message: 'The file is larger than the 1 KB limit.',

@@ -100,7 +100,11 @@ export function createApp(deps: AppDeps): DocchatApp {
         cause: failure.cause instanceof Error ? (failure.cause.stack ?? failure.cause.message) : undefined,
       });
     }
-    const response = errorResponse(failure);
+    // A refused upload's body may still be arriving: closing the connection beats draining megabytes.
+    const response = errorResponse(
+      failure,
+      failure.code === 'file_too_large' ? { Connection: 'close' } : undefined,
+    );
     // Keep a session cookie set before the failure, so the browser does not get a new session each time.
     for (const cookie of c.res.headers.getSetCookie()) response.headers.append('Set-Cookie', cookie);
     return status === 499 ? new Response(null, { status }) : response;
@@ -134,7 +138,7 @@ export function createApp(deps: AppDeps): DocchatApp {
     return c.body(null, 204);
   });
 
-  api.use('/chats', session);
+  // Hono's `/chats/*` also matches `/chats` itself.
   api.use('/chats/*', session);
 
   api.get('/chats', async (c) => {

@@ -52,11 +52,13 @@ async function shutdown(signal: string): Promise<void> {
   // Answers and uploads in flight are aborted (answers are stored as stopped), then idle keep-alive sockets go.
   await docchat.close();
   if ('closeIdleConnections' in server) server.closeIdleConnections();
+  // Not unref'd: a socket Node no longer counts as work (a drained early 413) must not let the process die
+  // before the database is closed.
   const grace = setTimeout(() => {
     if ('closeAllConnections' in server) server.closeAllConnections();
   }, shutdownGraceMs);
-  grace.unref();
   await closed;
+  clearTimeout(grace);
   await store.close();
   logger.info('stopped', {});
   process.exit(0);

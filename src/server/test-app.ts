@@ -56,7 +56,10 @@ export function startTestApp(options: TestAppOptions = {}): TestApp {
       const cookie = jars.get(browser);
       if (cookie !== undefined && !headers.has('cookie')) headers.set('cookie', cookie);
       const response = await docchat.app.request(path, { ...rest, headers });
-      for (const setCookie of response.headers.getSetCookie()) {
+      const setCookies = response.headers.getSetCookie();
+      if (setCookies.length > 1)
+        throw new Error(`${path} set ${setCookies.length} cookies: ${setCookies.join(' | ')}`);
+      for (const setCookie of setCookies) {
         const pair = setCookie.split(';')[0] ?? '';
         if (/max-age=0/i.test(setCookie)) jars.delete(browser);
         else jars.set(browser, pair);
