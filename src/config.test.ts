@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.chat.provider).toBe('extractive');
     expect(config.embedder.provider).toBe('local');
-    expect(config.retriever).toBe('hybrid');
+    expect(config.retriever).toBe('lexical');
     expect(config.k).toBe(4);
     expect(config.server).toMatchObject({ port: 7860, maxUploadBytes: 2_000_000, sessionTtlMs: 86_400_000 });
   });
@@ -16,7 +16,11 @@ describe('loadConfig', () => {
     const withKey = loadConfig({ OPENAI_API_KEY: 'sk-test' });
     expect(withKey.chat).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
     expect(withKey.embedder).toEqual({ provider: 'openai', model: 'text-embedding-3-small' });
-    const ollama = loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', DOCCHAT_CHAT_MODEL: 'llama3.2' });
+    expect(withKey.retriever).toBe('hybrid');
+    const ollama = loadConfig({
+      OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1',
+      DOCCHAT_CHAT_MODEL: 'llama3.2',
+    });
     expect(ollama.chat).toEqual({ provider: 'openai', model: 'llama3.2' });
     expect(ollama.embedder.provider).toBe('local');
   });

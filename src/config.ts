@@ -6,13 +6,15 @@ export interface Config {
   openai: { apiKey?: string; baseURL?: string };
   chat: { provider: 'extractive' | 'openai'; model: string };
   embedder: { provider: 'local' | 'openai'; model: string };
+  /** Lexical (BM25) offline, hybrid (BM25 + dense, fused) with a real embedding model: see docs/EVALUATION.md. */
   retriever: 'hybrid' | 'lexical' | 'dense';
   /** How many passages each question retrieves (the reference used 4). */
   k: number;
   server: { port: number; host: string; dataDir: string; maxUploadBytes: number; sessionTtlMs: number };
 }
 
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const blankToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 const integer = (fallback: number, min: number, max: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
@@ -24,13 +26,20 @@ const envSchema = z.object({
   DOCCHAT_CHAT_MODEL: optionalString,
   DOCCHAT_EMBEDDER: z.preprocess(blankToUndefined, z.enum(['local', 'openai']).optional()),
   DOCCHAT_EMBEDDING_MODEL: optionalString,
-  DOCCHAT_RETRIEVER: z.preprocess(blankToUndefined, z.enum(['hybrid', 'lexical', 'dense']).default('hybrid')),
+  DOCCHAT_RETRIEVER: z.preprocess(blankToUndefined, z.enum(['hybrid', 'lexical', 'dense']).optional()),
   DOCCHAT_K: integer(4, 1, 50),
   PORT: integer(7860, 0, 65535),
   HOST: optionalString,
   DOCCHAT_DATA_DIR: optionalString,
   DOCCHAT_MAX_UPLOAD_BYTES: integer(2_000_000, 1, 1_000_000_000),
-  DOCCHAT_SESSION_TTL_HOURS: z.preprocess(blankToUndefined, z.coerce.number().positive().max(24 * 365).default(24)),
+  DOCCHAT_SESSION_TTL_HOURS: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24),
+  ),
 });
 
 /**
@@ -54,7 +63,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (values.OPENAI_API_KEY !== undefined) openai.apiKey = values.OPENAI_API_KEY;
   if (values.OPENAI_BASE_URL !== undefined) openai.baseURL = values.OPENAI_BASE_URL;
   const chatProvider = values.DOCCHAT_CHAT ?? (remote ? 'openai' : 'extractive');
-  const embedderProvider = values.DOCCHAT_EMBEDDER ?? (values.OPENAI_API_KEY !== undefined ? 'openai' : 'local');
+  const embedderProvider =
+    values.DOCCHAT_EMBEDDER ?? (values.OPENAI_API_KEY !== undefined ? 'openai' : 'local');
   if ((chatProvider === 'openai' || embedderProvider === 'openai') && !remote) {
     throw new DocchatError(
       'invalid_request',
@@ -65,8 +75,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     openai,
     chat: { provider: chatProvider, model: values.DOCCHAT_CHAT_MODEL ?? 'gpt-4o-mini' },
-    embedder: { provider: embedderProvider, model: values.DOCCHAT_EMBEDDING_MODEL ?? 'text-embedding-3-small' },
-    retriever: values.DOCCHAT_RETRIEVER,
+    embedder: {
+      provider: embedderProvider,
+      model: values.DOCCHAT_EMBEDDING_MODEL ?? 'text-embedding-3-small',
+    },
+    retriever: values.DOCCHAT_RETRIEVER ?? (embedderProvider === 'openai' ? 'hybrid' : 'lexical'),
     k: values.DOCCHAT_K,
     server: {
       port: values.PORT,

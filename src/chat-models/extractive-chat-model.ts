@@ -16,6 +16,15 @@ export interface ExtractiveOptions {
 export const noAnswerText =
   "I don't know the answer: the document does not seem to cover this question. Try rephrasing it with words the document uses.";
 
+// Words that shape a question but say nothing about its subject; the index keeps them, the answerer ignores them.
+const questionWords = new Set(
+  analyze(
+    'what which who whom whose how why when where does do did done is are was were be been between about can could ' +
+      'would should shall may might must please tell explain describe give show list me you your i we us our any some ' +
+      'there here kind type mean meaning',
+  ),
+);
+
 interface Candidate {
   text: string;
   n: number;
@@ -50,9 +59,11 @@ export function createExtractiveChatModel(options: ExtractiveOptions = {}): Chat
 }
 
 function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: number): string {
-  const queryTerms = new Set(analyze(request.question));
+  const queryTerms = new Set(analyze(request.question).filter((term) => !questionWords.has(term)));
   if (queryTerms.size === 0 || request.sources.length === 0) return noAnswerText;
   const candidates = candidatesOf(request.sources);
+  const comparison = comparisonAnswer(request.question, candidates);
+  if (comparison) return comparison;
   const idf = inverseFrequencies(candidates, queryTerms);
   const totalWeight = [...queryTerms].reduce((sum, term) => sum + (idf.get(term) ?? 0), 0);
   for (const candidate of candidates) {
@@ -79,7 +90,10 @@ function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: nu
       let fresh = 0;
       for (const term of candidate.terms)
         if (queryTerms.has(term) && !covered.has(term)) fresh += idf.get(term) ?? 0;
-      const redundancy = Math.max(0, ...chosen.map((other) => overlap(candidate.terms, other.terms)));
+      const redundancy = Math.max(
+        0,
+        ...chosen.map((other) => overlap(candidate.terms, other.terms, queryTerms)),
+      );
       const value = candidate.score + 0.5 * (fresh / (totalWeight || 1)) - 0.6 * redundancy;
       if (value > pickValue) {
         pickValue = value;
@@ -97,19 +111,61 @@ function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: nu
   return chosen.map((candidate) => `${candidate.text} [${candidate.n}]`).join(' ');
 }
 
+/**
+ * "What is the difference between X and Y?" (or "X vs Y", "compare X with Y"): one sentence that speaks of X
+ * and not of Y, and one of Y and not of X, so the answer describes each side instead of listing both names.
+ */
+function comparisonAnswer(question: string, candidates: readonly Candidate[]): string | null {
+  const match =
+    /\b(?:difference|differences|differ|distinguish(?:es)?)\s+between\s+(.+?)\s+and\s+(.+?)[?.!]*$/i.exec(
+      question,
+    ) ??
+    /\bcompare\s+(.+?)\s+(?:and|with|to)\s+(.+?)[?.!]*$/i.exec(question) ??
+    /^(?:how\s+(?:is|does|do)\s+)?(.+?)\s+(?:vs\.?|versus|compared\s+(?:to|with)|different\s+from)\s+(.+?)[?.!]*$/i.exec(
+      question,
+    );
+  if (!match?.[1] || !match[2]) return null;
+  const sides = [new Set(analyze(match[1])), new Set(analyze(match[2]))] as const;
+  const own = sides.map((side, index) => [...side].filter((term) => !sides[1 - index]?.has(term)));
+  if (own.some((terms) => terms.length === 0)) return null;
+  const picks = own.map((terms, index) => {
+    const others = own[1 - index] ?? [];
+    let best: Candidate | null = null;
+    let bestValue = 0;
+    for (const candidate of candidates) {
+      if (
+        !terms.some((term) => candidate.terms.has(term)) ||
+        others.some((term) => candidate.terms.has(term))
+      )
+        continue;
+      // Passages ranked higher come first, then sentences long enough to describe, then earlier ones.
+      const descriptive = 0.6 + (0.4 * Math.min(wordCount(candidate.text), 25)) / 25;
+      const value = descriptive * (1 - 0.15 * candidate.rank) - 0.01 * candidate.position;
+      if (value > bestValue) {
+        bestValue = value;
+        best = candidate;
+      }
+    }
+    return best;
+  });
+  if (picks.some((pick) => pick === null)) return null;
+  return picks.map((pick) => `${pick?.text} [${pick?.n}]`).join(' ');
+}
+
 function overviewAnswer(request: ChatRequest, maxSentences: number): string {
   const parts: string[] = [];
   for (const overview of request.overviews)
     parts.push(describeDocument(overview, request.overviews.length > 1));
   const opening = request.sources[0];
   if (opening) {
-    const sentences = candidatesOf([opening]).filter((candidate) => wordCount(candidate.text) >= 6);
-    const abstractStart = sentences.findIndex((candidate) => /^abstract\b/i.test(candidate.text));
-    const summary = sentences.slice(Math.max(0, abstractStart), Math.max(0, abstractStart) + maxSentences);
-    if (summary.length > 0) {
-      const text = summary.map((candidate) => candidate.text.replace(/^abstract[\s:.-]*/i, '')).join(' ');
-      parts.push(`${text} [${opening.n}]`);
-    }
+    // Summarize from the abstract when there is one, else from the opening prose.
+    const abstract = /(?:^|\n)\s*abstract\b[\s:.—–-]*/i.exec(opening.text);
+    const body = abstract ? opening.text.slice(abstract.index + abstract[0].length) : opening.text;
+    const summary = candidatesOf([{ ...opening, text: body }])
+      .filter((candidate) => wordCount(candidate.text) >= 6)
+      .slice(0, maxSentences);
+    if (summary.length > 0)
+      parts.push(`${summary.map((candidate) => candidate.text).join(' ')} [${opening.n}]`);
   }
   const headings = request.overviews.flatMap((overview) => overview.headings);
   if (request.overviews.length === 1 && headings.length > 0)
@@ -162,10 +218,16 @@ function inverseFrequencies(
   return idf;
 }
 
-function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+/** How much of sentence `a` an earlier sentence `b` already says, beyond the question's own terms: 0 to 1. */
+function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>, ignored: ReadonlySet<string>): number {
   let shared = 0;
-  for (const term of a) if (b.has(term)) shared++;
-  return shared / Math.max(1, Math.min(a.size, b.size));
+  let size = 0;
+  for (const term of a) {
+    if (ignored.has(term)) continue;
+    size++;
+    if (b.has(term)) shared++;
+  }
+  return shared / Math.max(1, size);
 }
 
 function wordCount(text: string): number {

@@ -17,6 +17,17 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('ends a sentence after a heading line, but not inside a wrapped line', () => {
+    expect(
+      texts(
+        '2.2.4 Self-evolution Process\nThe process is a fascinating demonstration of how reinforcement learning drives a\nModel forward.',
+      ),
+    ).toEqual([
+      '2.2.4 Self-evolution Process',
+      'The process is a fascinating demonstration of how reinforcement learning drives a\nModel forward.',
+    ]);
+  });
+
   it('returns trimmed, ordered, non-empty spans for any text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {

@@ -30,7 +30,9 @@ const abbreviations = new Set([
 
 /**
  * Splits text into sentences at `.`, `!`, `?` (followed by whitespace and an upper-case letter, digit, quote or
- * bracket) and at blank lines, skipping common abbreviations and decimals. Spans exclude surrounding whitespace.
+ * bracket) and at blank lines, skipping common abbreviations and decimals. A short line without closing
+ * punctuation followed by a capitalized line (a heading, a PDF title line) also ends a sentence. Spans exclude
+ * surrounding whitespace.
  */
 export function splitSentences(text: string): SentenceSpan[] {
   const spans: SentenceSpan[] = [];
@@ -42,9 +44,14 @@ export function splitSentences(text: string): SentenceSpan[] {
     while (e > s && /\s/.test(text[e - 1] ?? '')) e--;
     if (e > s) spans.push({ start: s, end: e });
   };
-  const boundary = /([.!?])["')\]]*\s+(?=["'([]?[\p{Lu}\p{N}])|\n\s*\n/gu;
+  const boundary = /([.!?])["')\]]*\s+(?=["'([]?[\p{Lu}\p{N}])|\n\s*\n|(\n)(?=\p{Lu})/gu;
   for (const match of text.matchAll(boundary)) {
     const index = match.index;
+    if (match[2] !== undefined) {
+      const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+      const line = text.slice(lineStart, index).trim();
+      if (line.length === 0 || line.length > 70 || /[.,;:!?(\-–—]$/.test(line)) continue;
+    }
     if (match[1] === '.') {
       const word = /([\p{L}.]+)$/u.exec(text.slice(Math.max(0, index - 12), index))?.[1]?.toLowerCase() ?? '';
       if (

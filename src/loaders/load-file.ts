@@ -1,38 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { DocchatError, isAbortError, throwIfAborted } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
 import { loadDocument } from './load-document.ts';
 import type { LoadOptions } from './loader.ts';
-
-function errorCode(error: unknown): unknown {
-  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-}
-
-function readError(path: string, error: unknown): DocchatError {
-  if (isAbortError(error)) return new DocchatError('aborted', 'The request was cancelled.', { cause: error });
-  const code = errorCode(error);
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new DocchatError('file_not_found', `No file at ${path}. Check the path and try again.`, {
-      cause: error,
-      details: { path },
-    });
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new DocchatError(
-      'file_not_found',
-      `${path} cannot be read: permission denied. Check its permissions.`,
-      {
-        cause: error,
-        details: { path },
-      },
-    );
-  }
-  return new DocchatError('internal', `${path} could not be read (${String(code ?? 'unknown error')}).`, {
-    cause: error,
-    details: { path },
-  });
-}
+import { readInput } from './read-input.ts';
 
 /**
  * Reads a file from disk and loads it with {@link loadDocument}; the document's `source` is the file's base
@@ -43,23 +12,5 @@ export async function loadFile(
   options: LoadOptions & { mimeType?: string } = {},
 ): Promise<LoadedDocument> {
   const { mimeType, ...loadOptions } = options;
-  throwIfAborted(options.signal);
-  let data: Uint8Array;
-  try {
-    if ((await stat(path)).isDirectory()) {
-      throw new DocchatError(
-        'unsupported_file_type',
-        `${path} is a directory, not a file. Give the path of a document (a text file or a PDF).`,
-        { details: { path } },
-      );
-    }
-    data = await readFile(path, { signal: options.signal });
-  } catch (error) {
-    if (error instanceof DocchatError) throw error;
-    throw readError(path, error);
-  }
-  return loadDocument(
-    { name: basename(path), data, ...(mimeType === undefined ? {} : { mimeType }) },
-    loadOptions,
-  );
+  return loadDocument(await readInput(path, { signal: options.signal, mimeType }), loadOptions);
 }

@@ -82,8 +82,13 @@ function findHeadings(chunks: readonly Chunk[]): string[] {
 function introducingChunks(chunks: readonly Chunk[]): Chunk[] {
   const opening = chunks.slice(0, 3);
   const abstract = opening.find((chunk) => /(^|\n)\s*abstract\b/i.test(chunk.text)) ?? opening[0];
+  // A conclusion heading line, not a table-of-contents entry (those end in dot leaders or a page number).
   const conclusion = chunks.find(
-    (chunk) => chunk !== abstract && /(^|\n)\s*(\d+\.?\s+)?conclusions?\b/i.test(chunk.text),
+    (chunk) =>
+      chunk !== abstract &&
+      chunk.text
+        .split('\n')
+        .some((line) => /^\s*(\d+\.?\s+)?conclusions?\b/i.test(line) && !/(\.\s*){2,}|\s\d+\s*$/.test(line)),
   );
   return [abstract, conclusion].filter((chunk): chunk is Chunk => chunk !== undefined);
 }
