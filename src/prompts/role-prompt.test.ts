@@ -25,7 +25,16 @@ describe('role prompts', () => {
   });
 
   it('labels context passages with their marker, file and page', () => {
-    const source: Source = { n: 2, id: 'd#0', source: 'a.pdf', page: 3, start: 0, end: 5, text: 'Hello', score: 1 };
+    const source: Source = {
+      n: 2,
+      id: 'd#0',
+      source: 'a.pdf',
+      page: 3,
+      start: 0,
+      end: 5,
+      text: 'Hello',
+      score: 1,
+    };
     expect(formatContext([source, { ...source, n: 3, page: null, source: 'b.txt' }])).toBe(
       '[2] (a.pdf, page 3)\nHello\n\n[3] (b.txt)\nHello\n',
     );
