@@ -56,13 +56,20 @@ export function Composer({
         aria-label="Add another file to this chat"
         title="Add another file to this chat"
       >
-        <span aria-hidden="true">＋</span>
+        <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" focusable="false">
+          <path
+            d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.6-5.6l-8 8a6 6 0 0 0 8.5 8.5l6.4-6.4"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          />
+        </svg>
       </button>
       <textarea
         aria-label="Your question"
-        placeholder={
-          disabledReason ?? 'Ask a question about your documents… (Enter to send, Shift+Enter for a new line)'
-        }
+        placeholder={disabledReason ?? 'Ask a question about your documents…'}
+        aria-describedby="composer-hint"
         value={question}
         rows={1}
         maxLength={maxQuestionLength}
@@ -79,6 +86,9 @@ export function Composer({
           Send
         </button>
       )}
+      <p id="composer-hint" className="hint composer-hint">
+        Enter sends · Shift+Enter adds a line{answering ? ' · Esc stops' : ''}
+      </p>
     </form>
   );
 }

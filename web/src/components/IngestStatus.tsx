@@ -40,8 +40,9 @@ export function IngestStatus({ item, onRetryWithPassword }: IngestStatusProps): 
     return (
       <div className="bubble bubble-error" role="alert">
         <p>
-          Could not process {name}: {item.error.message}
+          <strong>Could not process {name}.</strong>
         </p>
+        <p>{item.error.message}</p>
         {needsPassword && item.file ? (
           <form className="password-form" onSubmit={handleSubmit}>
             <label htmlFor={`${item.id}-password`}>PDF password</label>

@@ -1,6 +1,6 @@
 import { type DragEvent, type ReactNode, useId, useRef, useState } from 'react';
 import type { AppConfig } from '../api/api-types.ts';
-import { formatBytes } from '../lib/format.ts';
+import { acceptedSummary, formatBytes } from '../lib/format.ts';
 
 /** Props of {@link UploadPrompt}. */
 export interface UploadPromptProps {
@@ -46,8 +46,8 @@ export function UploadPrompt({ config, disabled, onFile }: UploadPromptProps): R
         >
           Browse files
         </button>
-        <p id={hintId} className="hint">
-          {config.accept.extensions.join(', ')} · up to {formatBytes(config.maxUploadBytes)}
+        <p id={hintId} className="hint" title={config.accept.extensions.join(', ')}>
+          {acceptedSummary(config.accept.extensions)} · up to {formatBytes(config.maxUploadBytes)}
         </p>
         <input
           ref={inputRef}

@@ -4,7 +4,7 @@ import type { IngestStage, RagEvent } from '../../../src/core/events.ts';
 import type { DocumentSummary, ModelInfo, Source } from '../../../src/core/types.ts';
 import type { AppConfig, ChatDetail } from '../api/api-types.ts';
 import type { ApiClient } from '../api/client.ts';
-import { fileExtension, tooLargeMessage } from '../lib/format.ts';
+import { acceptedSummary, fileExtension, tooLargeMessage } from '../lib/format.ts';
 
 /** An error as the UI shows it. */
 export interface UiError {
@@ -128,7 +128,7 @@ export function refuseFile(file: File, config: AppConfig): string | null {
   const extension = fileExtension(file.name);
   const accepted = config.accept.extensions.map((value) => value.toLowerCase());
   if (!accepted.includes(extension)) {
-    return `"${file.name}" is not a supported file type. Upload a Text or PDF file (${accepted.join(', ')}).`;
+    return `"${file.name}" is not a supported file type. Upload a Text or PDF file (${acceptedSummary(accepted)}).`;
   }
   if (file.size > config.maxUploadBytes) return tooLargeMessage(config.maxUploadBytes);
   return null;
@@ -141,7 +141,7 @@ export function refuseFile(file: File, config: AppConfig): string | null {
 export function useChat(
   api: ApiClient,
   config: AppConfig | null,
-  callbacks: { onChatCreated(chatId: string): void; onChatsChanged(): void },
+  callbacks: { onChatCreated(chatId: string): void; onChatsChanged(): void; onOpenFailed(): void },
 ): ChatController {
   const [state, setState] = useState<ChatState>(emptyChat);
   const [busy, setBusy] = useState({ ingesting: false, answering: false });
@@ -210,6 +210,7 @@ export function useChat(
             ? 'That chat does not exist here (it may have been forgotten, or belong to another browser). Here is a new one.'
             : message;
         setState({ ...emptyChat, items: [{ kind: 'notice', id: localId('notice'), tone: 'error', text }] });
+        callbacksRef.current.onOpenFailed();
       }
     },
     [api, abortAll, guard],

@@ -14,7 +14,10 @@ export function chatIdFromPath(pathname: string): string | null {
 }
 
 /** The chat named by the address bar, and a way to change it (so a refresh reopens the same chat). */
-export function useRoute(): { chatId: string | null; navigate: (chatId: string | null) => void } {
+export function useRoute(): {
+  chatId: string | null;
+  navigate: (chatId: string | null, options?: { replace?: boolean }) => void;
+} {
   const [chatId, setChatId] = useState(() => chatIdFromPath(window.location.pathname));
 
   useEffect(() => {
@@ -23,9 +26,12 @@ export function useRoute(): { chatId: string | null; navigate: (chatId: string |
     return () => window.removeEventListener('popstate', handlePopState);
   }, []);
 
-  const navigate = useCallback((next: string | null) => {
+  const navigate = useCallback((next: string | null, options: { replace?: boolean } = {}) => {
     const path = next === null ? '/' : `/chats/${encodeURIComponent(next)}`;
-    if (window.location.pathname !== path) window.history.pushState(null, '', path);
+    if (window.location.pathname !== path) {
+      if (options.replace) window.history.replaceState(null, '', path);
+      else window.history.pushState(null, '', path);
+    }
     setChatId(next);
   }, []);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileExtension, formatBytes, pageLabel, tooLargeMessage } from './format.ts';
+import { acceptedSummary, fileExtension, formatBytes, pageLabel, tooLargeMessage } from './format.ts';
 
 describe('format', () => {
   it('words sizes and the too-large refusal like the server', () => {
@@ -14,5 +14,12 @@ describe('format', () => {
     expect(fileExtension('.bashrc')).toBe('');
     expect(pageLabel(3)).toBe('p. 3');
     expect(pageLabel(null)).toBeNull();
+  });
+
+  it('summarizes a long list of accepted types', () => {
+    expect(acceptedSummary(['.txt', '.text', '.md', '.csv', '.pdf'])).toBe(
+      '.pdf, .txt, .md and 2 more text types',
+    );
+    expect(acceptedSummary(['.txt', '.pdf'])).toBe('.pdf, .txt');
   });
 });

@@ -21,3 +21,13 @@ export function fileExtension(name: string): string {
 export function pageLabel(page: number | null | undefined): string | null {
   return typeof page === 'number' ? `p. ${page}` : null;
 }
+
+const headline = ['.pdf', '.txt', '.md'];
+
+/** "PDF, .txt, .md and 17 more text types": the full list is long; the file picker still accepts all of it. */
+export function acceptedSummary(extensions: readonly string[]): string {
+  const shown = headline.filter((extension) => extensions.includes(extension));
+  const named = shown.length > 0 ? shown : extensions.slice(0, 3);
+  const rest = extensions.length - named.length;
+  return rest > 0 ? `${named.join(', ')} and ${rest} more text types` : named.join(', ');
+}

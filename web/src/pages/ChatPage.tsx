@@ -33,9 +33,18 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
   const { config, error: configError, retry: retryConfig } = useConfig(api);
   const { chats, error: chatsError, refresh } = useChats(api);
   const { chatId: routeChatId, navigate } = useRoute();
+  // The route last acted on: the chat follows the address bar, but only when the address changes.
+  const routed = useRef<string | null | undefined>(undefined);
   const chat = useChat(api, config, {
-    onChatCreated: (chatId) => navigate(chatId),
+    onChatCreated: (chatId) => {
+      routed.current = chatId;
+      navigate(chatId);
+    },
     onChatsChanged: () => void refresh(),
+    onOpenFailed: () => {
+      routed.current = null;
+      navigate(null, { replace: true });
+    },
   });
   const { state, busy } = chat;
   const [selectedAnswerId, setSelectedAnswerId] = useState<string | null>(null);
@@ -49,14 +58,11 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
 
   const { open, startNew } = chat;
   useEffect(() => {
+    if (routed.current === routeChatId) return;
+    routed.current = routeChatId;
     if (routeChatId) void open(routeChatId);
     else startNew();
   }, [routeChatId, open, startNew]);
-
-  // A chat that could not be opened falls back to a new one: the address bar should say so too.
-  useEffect(() => {
-    if (routeChatId && !state.loading && state.chatId === null) navigate(null);
-  }, [routeChatId, state.loading, state.chatId, navigate]);
 
   // Per-chat view state starts afresh when another chat opens (adjusted during render, as React advises).
   const [viewedChatId, setViewedChatId] = useState(state.chatId);
@@ -98,7 +104,8 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
 
   const handleNewChat = () => {
     setShowChats(false);
-    if (routeChatId === null) startNew();
+    routed.current = null;
+    startNew();
     navigate(null);
   };
 
@@ -110,6 +117,7 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
   const handleForget = async () => {
     try {
       await chat.forget();
+      routed.current = null;
       navigate(null);
     } catch (error) {
       setForgetError(error instanceof Error ? error.message : 'Could not forget this chat. Try again.');
@@ -130,6 +138,8 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
   };
 
   const hasDocuments = state.documents.length > 0;
+  // A chat reopened from the server starts with its document list instead of the upload request.
+  const restored = state.items.some((item) => item.kind === 'documents');
   const showUploadPrompt = config !== null && !state.loading && !hasDocuments && !busy.ingesting;
   const disabledReason = state.loading
     ? 'Opening the chat…'
@@ -206,6 +216,11 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
             </div>
           ) : null}
           {state.loading ? <p className="hint">Opening the chat…</p> : null}
+          {!showUploadPrompt && state.items.some((item) => item.kind === 'ingest') && !restored ? (
+            <div className="bubble bubble-app">
+              <p className="upload-title">Please upload a Text or PDF file to begin!</p>
+            </div>
+          ) : null}
           {state.items.map((item) => {
             switch (item.kind) {
               case 'notice':
