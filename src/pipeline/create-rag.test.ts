@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import type { RagEvent } from '../core/events.ts';
+import type { ChatMessage } from '../core/types.ts';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../test-helpers/fake-openai-server.ts';
+import { createRag } from './create-rag.ts';
+
+const notes = `Project Falcon Handbook
+
+1 Introduction
+Project Falcon builds a small reusable rocket. The handbook explains how the team works.
+
+2 Launch Plan
+The first launch of Falcon is planned for the third of March from the northern pad.
+The second launch, Falcon Heavy, follows in October with twice the payload.
+
+3 Budget
+The budget for the whole year is four million euros, mostly spent on engines.
+`;
+
+async function collect(events: AsyncGenerator<RagEvent>): Promise<RagEvent[]> {
+  const all: RagEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+const input = { name: 'falcon.md', data: new TextEncoder().encode(notes) };
+
+describe('createRag offline', () => {
+  const rag = createRag(loadConfig({}));
+
+  it('ingests with progress through every stage and answers with sources, deltas and done', async () => {
+    const index = rag.createIndex();
+    const stages: string[] = [];
+    const result = await rag.ingest(input, index, {
+      documentId: 'doc1',
+      onEvent: (event) => {
+        if (event.type === 'progress' && !stages.includes(event.stage)) stages.push(event.stage);
+      },
+    });
+    expect(stages).toEqual(['parse', 'split', 'index']);
+    expect(result.summary).toMatchObject({ id: 'doc1', source: 'falcon.md', kind: 'text', pages: null });
+    expect(result.vectors).toBeNull();
+
+    const events = await collect(rag.ask(index, 'When is the first launch of Falcon planned?'));
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['sources', 'text-delta', 'done']),
+    );
+    expect(events[0]).toMatchObject({
+      type: 'sources',
+      query: 'When is the first launch of Falcon planned?',
+    });
+    const done = events.at(-1);
+    expect(done?.type === 'done' && done.answer).toContain('third of March');
+    expect(done).toMatchObject({ model: { name: 'extractive', extractive: true } });
+  });
+
+  it('answers a whole-document question from the overview', async () => {
+    const index = rag.createIndex();
+    await rag.ingest(input, index);
+    const events = await collect(rag.ask(index, 'What is this document about?'));
+    const done = events.find((event) => event.type === 'done');
+    expect(done?.type === 'done' && done.answer).toContain('“Project Falcon Handbook”');
+    expect(done?.type === 'done' && done.answer).toContain('Introduction; Launch Plan; Budget');
+  });
+
+  it('rewrites a follow-up by rule and retrieves with the standalone query', async () => {
+    const index = rag.createIndex();
+    await rag.ingest(input, index);
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'What is the budget of Project Falcon?' },
+      { role: 'assistant', content: 'Four million euros.' },
+    ];
+    const events = await collect(rag.ask(index, 'And what is it mostly spent on?', { history }));
+    const sources = events.find((event) => event.type === 'sources');
+    expect(sources?.type === 'sources' && sources.query).toBe(
+      'And what is it mostly spent on? (following up on: What is the budget of Project Falcon?)',
+    );
+    const done = events.find((event) => event.type === 'done');
+    expect(done?.type === 'done' && done.answer).toContain('mostly spent on engines');
+  });
+
+  it('reports an empty question as an error event instead of throwing', async () => {
+    const events = await collect(rag.ask(rag.createIndex(), '   '));
+    expect(events).toEqual([{ type: 'error', error: 'invalid_request', message: 'Type a question first.' }]);
+  });
+});
+
+describe('createRag with an OpenAI-compatible model on loopback', () => {
+  let server: FakeOpenAIServer;
+  beforeAll(async () => {
+    server = await startFakeOpenAIServer({
+      reply: (body) => {
+        const last = String(body.messages.at(-1)?.content ?? '');
+        if (last.startsWith('Conversation:')) return 'What is Project Falcon mostly spending its budget on?';
+        return 'Mostly engines [1].';
+      },
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('rewrites follow-ups with the model, sends history and the reference prompts, and embeds for hybrid search', async () => {
+    const rag = createRag(loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url }));
+    const index = rag.createIndex();
+    const result = await rag.ingest(input, index);
+    expect(result.vectors?.length).toBe(result.chunks.length);
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'What is the budget of Project Falcon?' },
+      { role: 'assistant', content: 'Four million euros.' },
+    ];
+    const events = await collect(rag.ask(index, 'And what is it mostly spent on?', { history }));
+    const sources = events.find((event) => event.type === 'sources');
+    expect(sources?.type === 'sources' && sources.query).toBe(
+      'What is Project Falcon mostly spending its budget on?',
+    );
+    expect(sources?.type === 'sources' && sources.sources[0]?.text).toContain('engines');
+    expect(events.at(-1)).toMatchObject({
+      type: 'done',
+      answer: 'Mostly engines [1].',
+      model: { name: 'gpt-4o-mini' },
+    });
+
+    const chat = server.requests.filter((request) => request.path.endsWith('/chat/completions')).at(-1);
+    const messages = (chat?.body as { messages: ChatMessage[] }).messages;
+    expect(messages[0]?.content).toMatch(/^Use the following context to answer a users question/);
+    expect(messages.slice(1, 3)).toEqual(history);
+    expect(messages[3]?.content).toMatch(/^Context:\n\[1\] \(falcon\.md\)\n/);
+  });
+});
