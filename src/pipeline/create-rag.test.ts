@@ -123,7 +123,7 @@ describe('createRag with an OpenAI-compatible model on loopback', () => {
     });
 
     const chat = server.requests.filter((request) => request.path.endsWith('/chat/completions')).at(-1);
-    const messages = (chat?.body as { messages: ChatMessage[] }).messages;
+    const messages = (chat?.body as { messages: ChatMessage[] } | undefined)?.messages ?? [];
     expect(messages[0]?.content).toMatch(/^Use the following context to answer a users question/);
     expect(messages.slice(1, 3)).toEqual(history);
     expect(messages[3]?.content).toMatch(/^Context:\n\[1\] \(falcon\.md\)\n/);
