@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../src/test-helpers/fake-openai-server.ts';
-import { buildEncryptedPdf, buildTextPdf } from '../src/test-helpers/pdf-fixtures.ts';
+import { buildEncryptedPdf, buildScannedPdf, buildTextPdf } from '../src/test-helpers/pdf-fixtures.ts';
 import { type AppServer, ensureWebBuilt, repoRoot, startAppServer } from './support/app-server.ts';
 import { browserAvailability, launchBrowser } from './support/browser.ts';
 
@@ -235,6 +235,20 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     await expect(page.locator('main script, aside script').count()).resolves.toBe(0);
     await expect(page.evaluate(() => 'docchatHacked' in window)).resolves.toBe(false);
     await screenshot(page, 'hostile-html');
+
+    // A second file joins the same chat, and both are searched.
+    await page
+      .getByLabel('Choose another file for this chat')
+      .setInputFiles({
+        name: 'extra.md',
+        mimeType: 'text/markdown',
+        buffer: Buffer.from('# Extra\n\nThe ferry leaves at noon.'),
+      });
+    await page.getByText('Processing extra.md done. You can now ask questions!').waitFor();
+    await ask(page, 'When does the ferry leave?');
+    const second = await lastAnswer(page);
+    await expect(second.textContent()).resolves.toContain('noon');
+    await page.getByRole('navigation', { name: 'Your chats' }).getByText('2 files').waitFor();
     await page.close();
   });
 
@@ -256,6 +270,16 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     await uploadFirstFile(page, 'blob.txt', 'text/plain', binary);
     await page.getByRole('alert').filter({ hasText: 'Could not process blob.txt' }).waitFor();
     expect(uploads.length).toBe(1);
+
+    // A scanned PDF opens fine; that it has no text is known only after every page, as a streamed error.
+    await uploadFirstFile(
+      page,
+      'scan.pdf',
+      'application/pdf',
+      Buffer.from(await buildScannedPdf({ pages: 2 })),
+    );
+    await page.getByRole('alert').filter({ hasText: 'Could not process scan.pdf' }).waitFor();
+    await page.getByText('Please upload a Text or PDF file to begin!').waitFor();
     await screenshot(page, 'refused-files');
     await page.close();
   });

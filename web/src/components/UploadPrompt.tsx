@@ -18,6 +18,8 @@ export function UploadPrompt({ config, disabled, onFile }: UploadPromptProps): R
 
   const handleDrop = (event: DragEvent<HTMLElement>) => {
     event.preventDefault();
+    // The chat around the prompt takes drops too; one upload per drop.
+    event.stopPropagation();
     setDragging(false);
     const file = event.dataTransfer.files[0];
     if (file && !disabled) onFile(file);

@@ -130,11 +130,11 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
     if (item.file) void chat.uploadFile(item.file, { password, retryOf: item.id });
   };
 
+  // A file dropped anywhere on the chat is taken (a drop the page ignores would make the browser open the file).
   const handleDrop = (event: DragEvent<HTMLElement>) => {
-    const file = event.dataTransfer.files[0];
-    if (!file || state.documents.length === 0) return;
     event.preventDefault();
-    if (!busy.ingesting) void chat.uploadFile(file);
+    const file = event.dataTransfer.files[0];
+    if (file && !busy.ingesting && !state.loading) void chat.uploadFile(file);
   };
 
   const hasDocuments = state.documents.length > 0;
@@ -196,11 +196,7 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
         />
       </div>
 
-      <main
-        className="chat"
-        onDragOver={(event) => hasDocuments && event.preventDefault()}
-        onDrop={handleDrop}
-      >
+      <main className="chat" onDragOver={(event) => event.preventDefault()} onDrop={handleDrop}>
         <section className="timeline" ref={timelineRef} onScroll={handleScroll} aria-label="Conversation">
           {configError ? (
             <div className="bubble bubble-error" role="alert">
