@@ -28,7 +28,7 @@ export interface AppDeps {
   logger?: Logger;
   /** Where the built UI is. Default `dist/web`. */
   staticRoot?: string;
-  /** Most chat indexes kept in memory. Default 256. */
+  /** Most chat indexes kept in memory (least recently used go first; they reload from the store). Default 128. */
   maxCachedIndexes?: number;
   /** How often expired sessions are deleted; 0 disables the timer (call `sweepExpiredSessions`). */
   sweepIntervalMs?: number;
@@ -67,7 +67,7 @@ export function createApp(deps: AppDeps): DocchatApp {
   const { config, rag, store } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? silentLogger;
-  const indexes = createIndexCache({ rag, store, maxEntries: deps.maxCachedIndexes ?? 256 });
+  const indexes = createIndexCache({ rag, store, maxEntries: deps.maxCachedIndexes ?? 128 });
   const service: ChatService = createChatService({
     rag,
     store,
