@@ -146,7 +146,7 @@ describe('uploads, JSON mode', () => {
 
 describe('uploads, event-stream mode', () => {
   it('streams progress through the stages, then the document', async () => {
-    app = startTestApp();
+    app = startTestApp({ env: { DOCCHAT_RETRIEVER: 'hybrid' } });
     const chatId = await newChat();
     const pdf = await buildTextPdf(['First page about alpha.', 'Second about beta.', 'Third about gamma.']);
     const response = await upload(chatId, uploadForm('three.pdf', pdf), { stream: true });

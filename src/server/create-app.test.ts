@@ -16,8 +16,8 @@ async function createChat(browser = 'a'): Promise<{ id: string; title: string }>
 }
 
 describe('meta routes', () => {
-  it('reports health, version, model and retriever without creating a session', async () => {
-    app = startTestApp();
+  it('reports health, version, model, embedder and retriever without creating a session', async () => {
+    app = startTestApp({ env: { DOCCHAT_RETRIEVER: 'hybrid' } });
     const response = await app.fetch('/api/health');
     expect(response.status).toBe(200);
     expect(response.headers.getSetCookie()).toEqual([]);
@@ -25,8 +25,14 @@ describe('meta routes', () => {
       status: 'ok',
       version: '0.1.0',
       model: { name: 'extractive', extractive: true },
-      embedder: expect.any(String),
-      retriever: expect.stringMatching(/^(hybrid|lexical|dense)$/),
+      embedder: expect.stringMatching(/^local-hash/),
+      retriever: 'hybrid',
+    });
+    await app.shutdown();
+    app = startTestApp({ env: { DOCCHAT_RETRIEVER: 'lexical' } });
+    expect(await (await app.fetch('/api/health')).json()).toMatchObject({
+      embedder: null,
+      retriever: 'lexical',
     });
   });
 

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import type { Embedder } from '../embedders/embedder.ts';
+import { createLocalEmbedder } from '../embedders/local-embedder.ts';
+import { createRag } from '../pipeline/create-rag.ts';
+import { makeStoredDocument } from '../storage/describe-chat-store.ts';
+import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
+import { createIndexCache } from './index-cache.ts';
+
+/** The local embedder under another name, counting the texts it embeds. */
+function countingEmbedder(name: string): Embedder & { texts: number } {
+  const inner = createLocalEmbedder();
+  const embedder = {
+    name,
+    dimensions: inner.dimensions,
+    limits: inner.limits,
+    texts: 0,
+    async embed(texts: readonly string[], options?: { signal?: AbortSignal }) {
+      embedder.texts += texts.length;
+      return inner.embed(texts, options);
+    },
+  };
+  return embedder;
+}
+
+async function setup(embedder: Embedder, maxEntries = 2) {
+  const store = createSqliteChatStore({ path: ':memory:' });
+  await store.createSession({ id: 's', createdAt: 0, lastSeenAt: 0 });
+  for (const chatId of ['a', 'b', 'c']) await store.createChat({ id: chatId, sessionId: 's', createdAt: 0 });
+  const rag = createRag(loadConfig({ DOCCHAT_RETRIEVER: 'hybrid' }), { embedder });
+  return { store, rag, cache: createIndexCache({ rag, store, maxEntries }) };
+}
+
+function documentFrom(embedderName: string, id: string) {
+  const document = makeStoredDocument(id, 3);
+  const local = createLocalEmbedder();
+  document.embedder = embedderName;
+  document.vectors = document.chunks.map(() => new Float32Array(local.dimensions).fill(0.5));
+  return document;
+}
+
+describe('createIndexCache', () => {
+  it('rebuilds a chat index from the store, reusing vectors of the same embedder', async () => {
+    const embedder = countingEmbedder('same');
+    const { store, cache } = await setup(embedder);
+    await store.addDocument('a', documentFrom('same', 'd1'), 1);
+    const index = await cache.get('a');
+    expect(index.chunks.map((chunk) => chunk.id)).toEqual(['d1#0', 'd1#1', 'd1#2']);
+    expect(embedder.texts).toBe(0);
+    expect(await cache.get('a')).toBe(index);
+    await store.close();
+  });
+
+  it('embeds the chunks again when they were stored by another embedder', async () => {
+    const embedder = countingEmbedder('new-model');
+    const { store, cache } = await setup(embedder);
+    await store.addDocument('a', documentFrom('old-model', 'd1'), 1);
+    const index = await cache.get('a');
+    expect(index.chunks).toHaveLength(3);
+    expect(embedder.texts).toBe(3);
+    await store.close();
+  });
+
+  it('adds a new document to a live index once, even while it is loading', async () => {
+    const { store, cache } = await setup(countingEmbedder('same'));
+    await store.addDocument('a', documentFrom('same', 'd1'), 1);
+    const loading = cache.get('a');
+    const second = documentFrom('same', 'd2');
+    await store.addDocument('a', second, 2);
+    await cache.addDocument('a', second);
+    const index = await loading;
+    expect(index.chunks.map((chunk) => chunk.documentId)).toEqual(['d1', 'd1', 'd1', 'd2', 'd2', 'd2']);
+    // Not cached: nothing to add to; the next load reads it from the store.
+    await cache.addDocument('b', documentFrom('same', 'd3'));
+    expect(cache.size).toBe(1);
+    await store.close();
+  });
+
+  it('keeps at most maxEntries indexes, dropping the least recently used', async () => {
+    const { store, cache } = await setup(countingEmbedder('same'), 2);
+    const a = await cache.get('a');
+    await cache.get('b');
+    await cache.get('a');
+    await cache.get('c');
+    expect(cache.size).toBe(2);
+    expect(await cache.get('a')).toBe(a);
+    cache.delete('a');
+    expect(await cache.get('a')).not.toBe(a);
+    await store.close();
+  });
+});
