@@ -1,5 +1,11 @@
-import type { ErrorCode } from '../../../src/core/errors.ts';
-import type { DocumentSummary, ModelInfo, Source } from '../../../src/core/types.ts';
+import type { ModelInfo } from '../../../src/core/types.ts';
+
+// The chat shapes are the server's own types (erased at build time), so the UI and the API cannot drift apart.
+export type {
+  ChatDetail,
+  ChatSummary,
+  Message as StoredMessage,
+} from '../../../src/server/api-shapes.ts';
 
 /** `GET /api/config`: what the UI needs before an upload. */
 export interface AppConfig {
@@ -15,31 +21,4 @@ export interface Health {
   model: ModelInfo;
   embedder: string | null;
   retriever: string;
-}
-
-/** One chat of the session as listed (title: the first document's name, or "New chat"). */
-export interface ChatSummary {
-  id: string;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  documents: DocumentSummary[];
-}
-
-/** A stored message of a chat; assistant messages carry what answered them and how it ended. */
-export interface StoredMessage {
-  id: string;
-  role: 'user' | 'assistant';
-  content: string;
-  createdAt: string;
-  sources?: Source[];
-  query?: string;
-  model?: ModelInfo;
-  status?: 'complete' | 'stopped' | 'error';
-  error?: { error: ErrorCode; message: string };
-}
-
-/** `GET /api/chats/:chatId`: a chat with its messages, oldest first. */
-export interface ChatDetail extends ChatSummary {
-  messages: StoredMessage[];
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Source } from '../../../src/core/types.ts';
 import type { AnswerItem } from '../hooks/useChat.ts';
 import { AnswerMarkdown } from './AnswerMarkdown.tsx';
+import { AnswerView } from './AnswerView.tsx';
 import { SourcesPanel } from './SourcesPanel.tsx';
 
 const hostile = 'Look <img src=x onerror="alert(1)"> and <script>alert(2)</script> [x](javascript:alert(3))';
@@ -70,7 +71,43 @@ describe('SourcesPanel', () => {
     expect(html).toContain('paper &lt;b&gt;.pdf');
     expect(html).toContain('<mark>reward</mark>');
     expect(html).toContain('<mark>model</mark>');
-    expect(html).toContain('Searched for: <q>reward model of GRPO</q>');
     expect(html).not.toMatch(/<img|<script|<b>/i);
+  });
+});
+
+describe('AnswerView', () => {
+  const base: AnswerItem = {
+    kind: 'answer',
+    id: 'a1',
+    question: 'And its reward?',
+    content: 'It uses rules [1].',
+    sources: [],
+    query: 'What is the reward of GRPO?',
+    model: { name: 'gpt-4o-mini', extractive: false },
+    status: 'stopped',
+    error: null,
+  };
+
+  it('shows the rewritten query, the model and how the answer ended', () => {
+    const html = renderToStaticMarkup(
+      <AnswerView answer={base} selected={false} onCite={noop} onShowSources={noop} />,
+    );
+    expect(html).toContain('Searched for: <q>What is the reward of GRPO?</q>');
+    expect(html).toContain('gpt-4o-mini');
+    expect(html).toContain('Stopped.');
+  });
+
+  it('hides the query when it is the question, and names the offline mode', () => {
+    const answer: AnswerItem = {
+      ...base,
+      query: 'and its REWARD?',
+      model: { name: 'extractive', extractive: true },
+      status: 'complete',
+    };
+    const html = renderToStaticMarkup(
+      <AnswerView answer={answer} selected={false} onCite={noop} onShowSources={noop} />,
+    );
+    expect(html).not.toContain('Searched for');
+    expect(html).toContain('Offline · extractive');
   });
 });

@@ -27,7 +27,13 @@ export function AnswerView({ answer, selected, onCite, onShowSources }: AnswerVi
           </button>
         ) : null}
       </div>
-      <div className="answer-body" aria-live={streaming ? 'polite' : 'off'} aria-busy={streaming}>
+      {answer.query &&
+      answer.query.trim().toLocaleLowerCase() !== answer.question.trim().toLocaleLowerCase() ? (
+        <p className="hint answer-query">
+          Searched for: <q>{answer.query}</q>
+        </p>
+      ) : null}
+      <div className="answer-body" aria-live="polite" aria-busy={streaming}>
         {answer.content === '' && streaming ? <p className="hint">Searching the document…</p> : null}
         <AnswerMarkdown
           markdown={answer.content}

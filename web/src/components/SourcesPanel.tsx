@@ -11,8 +11,6 @@ export interface SourcesPanelProps {
   focus: { n: number; at: number } | null;
 }
 
-const sameText = (a: string, b: string) => a.trim().toLocaleLowerCase() === b.trim().toLocaleLowerCase();
-
 /** The passages behind an answer, each with its file and page, the question's words highlighted. */
 export function SourcesPanel({ answer, focus }: SourcesPanelProps): ReactNode {
   const listRef = useRef<HTMLOListElement>(null);
@@ -29,8 +27,6 @@ export function SourcesPanel({ answer, focus }: SourcesPanelProps): ReactNode {
     card.focus({ preventScroll: true });
   }, [focus]);
 
-  const showQuery = answer?.query && !sameText(answer.query, answer.question);
-
   return (
     <aside className="sources" aria-labelledby="sources-title">
       <h2 id="sources-title">Sources</h2>
@@ -39,36 +35,29 @@ export function SourcesPanel({ answer, focus }: SourcesPanelProps): ReactNode {
           {answer?.status === 'streaming' ? 'Searching…' : 'The passages behind an answer appear here.'}
         </p>
       ) : (
-        <>
-          {showQuery ? (
-            <p className="query">
-              Searched for: <q>{answer.query}</q>
-            </p>
-          ) : null}
-          <ol className="source-list" ref={listRef}>
-            {answer.sources.map((source) => {
-              const page = pageLabel(source.page);
-              return (
-                <li
-                  key={`${source.n}-${source.id}`}
-                  className={focus?.n === source.n ? 'source source-focused' : 'source'}
-                  data-source={source.n}
-                  tabIndex={-1}
-                  aria-label={`Source ${source.n}: ${source.source}${page ? `, ${page}` : ''}`}
-                >
-                  <div className="source-head">
-                    <span className="source-n">{source.n}</span>
-                    <span className="source-file">{source.source}</span>
-                    {page ? <span className="source-page">{page}</span> : null}
-                  </div>
-                  <p className="source-text">
-                    <HighlightedText text={source.text} terms={terms} />
-                  </p>
-                </li>
-              );
-            })}
-          </ol>
-        </>
+        <ol className="source-list" ref={listRef}>
+          {answer.sources.map((source) => {
+            const page = pageLabel(source.page);
+            return (
+              <li
+                key={`${source.n}-${source.id}`}
+                className={focus?.n === source.n ? 'source source-focused' : 'source'}
+                data-source={source.n}
+                tabIndex={-1}
+                aria-label={`Source ${source.n}: ${source.source}${page ? `, ${page}` : ''}`}
+              >
+                <div className="source-head">
+                  <span className="source-n">{source.n}</span>
+                  <span className="source-file">{source.source}</span>
+                  {page ? <span className="source-page">{page}</span> : null}
+                </div>
+                <p className="source-text">
+                  <HighlightedText text={source.text} terms={terms} />
+                </p>
+              </li>
+            );
+          })}
+        </ol>
       )}
     </aside>
   );
