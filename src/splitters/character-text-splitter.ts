@@ -11,7 +11,7 @@ import type { TextSplitter } from './text-splitter.ts';
 export interface CharacterTextSplitter extends TextSplitter {
   readonly chunkSize: number;
   readonly chunkOverlap: number;
-  /** Same result as the reference's `split(text)`: windows of `chunkSize` code points every `chunkSize - chunkOverlap`. */
+  /** The reference's `split(text)`: `chunkSize` code points every `chunkSize - chunkOverlap` code points. */
   splitText(text: string): string[];
   /** Same result as the reference's `split_texts(texts)`: every text's windows, concatenated. */
   splitTexts(texts: readonly string[]): string[];

@@ -31,7 +31,8 @@ export function resolveChunkSizeOptions(options: ChunkSizeOptions = {}): {
   if (chunkOverlap >= chunkSize) {
     throw new DocchatError(
       'invalid_request',
-      `chunkOverlap (${chunkOverlap}) must be smaller than chunkSize (${chunkSize}); lower the overlap or raise the size.`,
+      `chunkOverlap (${chunkOverlap}) must be smaller than chunkSize (${chunkSize}): ` +
+        'lower the overlap or raise the size.',
       { details: { chunkSize, chunkOverlap } },
     );
   }

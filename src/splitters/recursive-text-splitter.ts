@@ -18,10 +18,11 @@ export interface RecursiveTextSplitter extends TextSplitter {
  * and only when a single word fills the window, mid-word (never inside a surrogate pair). When no boundary
  * keeps it half full, it takes the last boundary of the strongest kind available.
  * Consecutive chunks share at most `chunkOverlap` characters; the shared part starts at a page start, else
- * at the earliest sentence start, else the earliest word start in reach, else there is no overlap (and a chunk
- * that ends at a page break is never overlapped, so the next chunk starts at the top of its page).
+ * at the earliest sentence or line start, else the earliest word start in reach, else there is no overlap (and
+ * a chunk that ends at a page break is never overlapped, so the next chunk starts at the top of its page).
  * Chunks never start or end with whitespace (offsets are moved, text is never copied or rewritten), and
- * whitespace-only text gives no chunks. One scan with indices: linear time.
+ * whitespace-only text gives no chunks. It works on indices with native regex searches that only move
+ * forward: time linear in the text (plus the chunks returned), and no intermediate strings.
  */
 export function createRecursiveTextSplitter(options: ChunkSizeOptions = {}): RecursiveTextSplitter {
   const { chunkSize, chunkOverlap } = resolveChunkSizeOptions(options);
@@ -48,7 +49,7 @@ export function createRecursiveTextSplitter(options: ChunkSizeOptions = {}): Rec
   };
 }
 
-/** Page starts that can begin a chunk: inside the text, in order, and never between the halves of a surrogate pair. */
+/** Page starts that can begin a chunk: inside the text, in order, never inside a surrogate pair. */
 function pageStartsOf(document: LoadedDocument): number[] {
   const { text } = document;
   const starts: number[] = [];
