@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,7 +101,60 @@ describe('npm run serve (src/server/main.ts)', () => {
     expect(await running.exited).toBe(0);
   });
 
+  it('stays up whatever arrives on the socket: huge headers, garbage, an upload cut off midway', async () => {
+    running = await startServer();
+    const { hostname, port } = new URL(running.url);
+    const huge = await rawExchange(
+      hostname,
+      port,
+      `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`,
+    );
+    expect(huge === '' || huge.startsWith('HTTP/1.1 431')).toBe(true);
+    const garbage = await rawExchange(hostname, port, '\u0000\u0001 not http at all\r\n\r\n');
+    expect(garbage === '' || garbage.startsWith('HTTP/1.1 400')).toBe(true);
+
+    const created = await fetch(`${running.url}/api/chats`, { method: 'POST' });
+    const cookie = created.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const { id } = (await created.json()) as { id: string };
+    const head =
+      `POST /api/chats/${id}/documents HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\n` +
+      'Content-Type: multipart/form-data; boundary=XX\r\nContent-Length: 1000000\r\n\r\n' +
+      '--XX\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhalf a file';
+    await rawExchange(hostname, port, head, { hangUp: true });
+
+    const health = await fetch(`${running.url}/api/health`);
+    expect(health.status).toBe(200);
+    const chat = (await (await fetch(`${running.url}/api/chats/${id}`, { headers: { cookie } })).json()) as {
+      documents: unknown[];
+    };
+    expect(chat.documents).toEqual([]);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+
   it('refuses to start with a bad configuration, naming the variable', async () => {
     await expect(startServer({ PORT: 'eighty' })).rejects.toThrow(/server exited \(1\)/);
   });
 });
+
+/** Writes raw bytes to the server and returns what it answers (or, with `hangUp`, closes the socket at once). */
+function rawExchange(
+  host: string,
+  port: string,
+  data: string,
+  options: { hangUp?: boolean } = {},
+): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: Number(port) }, () => {
+      socket.write(data);
+      if (options.hangUp) setTimeout(() => socket.destroy(), 100);
+    });
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+    });
+    socket.on('close', () => resolve(received));
+    // Node may reset the connection right after its 400/431: what arrived before is the answer.
+    socket.on('error', () => resolve(received));
+  });
+}
