@@ -237,13 +237,11 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     await screenshot(page, 'hostile-html');
 
     // A second file joins the same chat, and both are searched.
-    await page
-      .getByLabel('Choose another file for this chat')
-      .setInputFiles({
-        name: 'extra.md',
-        mimeType: 'text/markdown',
-        buffer: Buffer.from('# Extra\n\nThe ferry leaves at noon.'),
-      });
+    await page.getByLabel('Choose another file for this chat').setInputFiles({
+      name: 'extra.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Extra\n\nThe ferry leaves at noon.'),
+    });
     await page.getByText('Processing extra.md done. You can now ask questions!').waitFor();
     await ask(page, 'When does the ferry leave?');
     const second = await lastAnswer(page);
@@ -325,6 +323,14 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     expect(response.status()).toBe(404);
     const list = page.getByRole('navigation', { name: 'Your chats' });
     await expect(list.getByText('handbook.pdf').count()).resolves.toBe(0);
+
+    // Forgetting everything empties this browser's list (the other chats of this session go too).
+    await expect(list.getByText('hostile.txt').count()).resolves.toBe(1);
+    await list.getByRole('button', { name: 'Forget all my chats' }).click();
+    await list.getByRole('button', { name: 'Forget all', exact: true }).click();
+    await list.getByText('No chats yet.').waitFor();
+    const chats = await ownerContext.request.get(`${server.url}/api/chats`);
+    expect(await chats.json()).toEqual({ chats: [] });
     await page.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { ChatSummary } from '../api/api-types.ts';
 
 /** Props of {@link ChatList}. */
@@ -8,10 +8,19 @@ export interface ChatListProps {
   error: string | null;
   onSelect: (chatId: string) => void;
   onNewChat: () => void;
+  onForgetAll: () => void;
 }
 
 /** This browser's chats, newest first, with a button for a new one. */
-export function ChatList({ chats, currentChatId, error, onSelect, onNewChat }: ChatListProps): ReactNode {
+export function ChatList({
+  chats,
+  currentChatId,
+  error,
+  onSelect,
+  onNewChat,
+  onForgetAll,
+}: ChatListProps): ReactNode {
+  const [confirming, setConfirming] = useState(false);
   return (
     <nav className="chat-list" aria-label="Your chats">
       <button type="button" className="button button-primary new-chat" onClick={onNewChat}>
@@ -38,6 +47,30 @@ export function ChatList({ chats, currentChatId, error, onSelect, onNewChat }: C
         ))}
       </ul>
       <p className="hint privacy">Chats belong to this browser only and are deleted when left unused.</p>
+      {chats.length > 0 ? (
+        confirming ? (
+          <div className="confirm">
+            <span>Forget all your chats and files for good?</span>
+            <button
+              type="button"
+              className="button button-danger"
+              onClick={() => {
+                setConfirming(false);
+                onForgetAll();
+              }}
+            >
+              Forget all
+            </button>
+            <button type="button" className="button button-ghost" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button type="button" className="link-button" onClick={() => setConfirming(true)}>
+            Forget all my chats
+          </button>
+        )
+      ) : null}
     </nav>
   );
 }

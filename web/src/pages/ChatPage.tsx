@@ -126,6 +126,29 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
     }
   };
 
+  const handleForgetAll = async () => {
+    setShowChats(false);
+    try {
+      await api.deleteSession();
+      routed.current = null;
+      startNew();
+      navigate(null);
+    } catch (error) {
+      setForgetError(error instanceof Error ? error.message : 'Could not forget your chats. Try again.');
+    }
+    await refresh();
+  };
+
+  // Escape closes the chat drawer on small screens.
+  useEffect(() => {
+    if (!showChats) return;
+    const handleKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setShowChats(false);
+    };
+    window.addEventListener('keydown', handleKeyDown);
+    return () => window.removeEventListener('keydown', handleKeyDown);
+  }, [showChats]);
+
   const handleRetryWithPassword = (item: IngestItem, password: string) => {
     if (item.file) void chat.uploadFile(item.file, { password, retryOf: item.id });
   };
@@ -193,6 +216,7 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
           error={chatsError}
           onSelect={handleSelectChat}
           onNewChat={handleNewChat}
+          onForgetAll={() => void handleForgetAll()}
         />
       </div>
 
