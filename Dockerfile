@@ -16,15 +16,16 @@ ENV NODE_ENV=production \
     PORT=7860 \
     HOST=0.0.0.0 \
     DOCCHAT_DATA_DIR=/home/node/app/data
-# The official image's `node` user has uid 1000, the user Hugging Face Spaces run containers as.
-USER node
 WORKDIR /home/node/app
+# WORKDIR creates the directory as root; the app and its data directory belong to the `node` user, which has
+# uid 1000 in the official images: the uid Hugging Face Spaces run containers as.
+RUN mkdir -p "$DOCCHAT_DATA_DIR" && chown -R node:node /home/node/app
+USER node
 COPY --chown=node:node package.json package-lock.json ./
 # Without dev dependencies, so without the `node` npm package either: the image's own Node 24 runs the app.
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --chown=node:node src ./src
 COPY --chown=node:node --from=build /app/dist/web ./dist/web
-RUN mkdir -p "$DOCCHAT_DATA_DIR"
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:' + process.env.PORT + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
