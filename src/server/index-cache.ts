@@ -7,7 +7,10 @@ import type { ChatStore, StoredDocument } from '../storage/chat-store.ts';
 export interface IndexCache {
   /** The chat's index, loading it from the store on first use. Concurrent callers share one load. */
   get(chatId: string): Promise<SearchIndex>;
-  /** Adds a just-stored document to the chat's index if that index is live (otherwise the next load has it). */
+  /**
+   * Adds a just-stored document to the chat's index if that index is live (otherwise the next load has it).
+   * Never throws: a failure drops the entry, and the next `get` rebuilds it from the store.
+   */
   addDocument(chatId: string, document: StoredDocument): Promise<void>;
   /** Forgets a chat's index (the chat was deleted). */
   delete(chatId: string): void;
