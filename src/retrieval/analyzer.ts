@@ -93,7 +93,8 @@ const separator = /[-/.,_+]/;
 const hasDigit = /\d/;
 const combiningMarks = /\p{M}/gu;
 const apostrophes = /['’]/g;
-const asciiOnly = /^[\x00-\x7f]*$/;
+// Every code unit is ASCII, so NFKC and diacritic stripping cannot change the text.
+const nonAscii = /[^\p{ASCII}]/u;
 
 const stemCacheLimit = 200_000;
 
@@ -156,7 +157,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
 /** NFKC, diacritics removed, lower case, Greek letters spelled out: the form every term is drawn from. */
 export function normalizeText(text: string, spellGreek = true): string {
   // ASCII is already in every normal form and has no diacritics or Greek: skip the two normalization passes.
-  if (asciiOnly.test(text)) return text.toLowerCase();
+  if (!nonAscii.test(text)) return text.toLowerCase();
   const folded = text.normalize('NFKD').replace(combiningMarks, '').normalize('NFKC').toLowerCase();
   return spellGreek ? folded.replace(greekPattern, (letter) => greekNames[letter] ?? letter) : folded;
 }
