@@ -322,7 +322,7 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     const response = await ownerContext.request.get(`${server.url}/api/chats/${chatId}`);
     expect(response.status()).toBe(404);
     const list = page.getByRole('navigation', { name: 'Your chats' });
-    await expect(list.getByText('handbook.pdf').count()).resolves.toBe(0);
+    await list.getByText('handbook.pdf').waitFor({ state: 'detached' });
 
     // Forgetting everything empties this browser's list (the other chats of this session go too).
     await expect(list.getByText('hostile.txt').count()).resolves.toBe(1);
