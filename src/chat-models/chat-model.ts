@@ -13,8 +13,10 @@ export interface DocumentOverview {
 export interface ChatRequest {
   /** The full conversation to send: system prompt, history, and the user prompt with its context. */
   messages: ChatMessage[];
-  /** The user's question in standalone form (rewritten from the conversation for follow-ups). */
+  /** The user's question as asked. */
   question: string;
+  /** Its standalone form, rewritten from the conversation for follow-ups (else the question itself). */
+  query: string;
   /** The retrieved passages, numbered as cited in the prompt. */
   sources: Source[];
   /** `overview` when the question is about the whole document; its sources are then the document's opening. */

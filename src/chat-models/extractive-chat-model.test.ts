@@ -17,6 +17,7 @@ const source = (n: number, text: string, page: number | null = n): Source => ({
 const request = (question: string, sources: Source[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
   messages: [],
   question,
+  query: question,
   sources,
   kind: 'question',
   overviews: [],
@@ -59,6 +60,34 @@ describe('extractive chat model', () => {
     for (const sentence of text.split(/ \[\d+\] ?/).filter(Boolean)) {
       expect(sources.some((item) => item.text.includes(sentence.trim()))).toBe(true);
     }
+  });
+
+  it('lets a follow-up question lead over the conversation terms of its standalone query', async () => {
+    const { text } = await answer(
+      request('And what is its weather like?', sources, {
+        query: 'And what is its weather like? (following up on: What is DeepSeek-R1-Zero trained with?)',
+      }),
+    );
+    expect(text).toContain('The weather in spring is mild');
+  });
+
+  it('answers "difference between X and Y" with a sentence that defines each side', async () => {
+    const compared = [
+      source(
+        1,
+        'Alpha-One and Alpha-One-Zero are released today. Alpha-One-Zero scores well on the benchmark.',
+      ),
+      source(
+        2,
+        'Alpha-One-Zero, a model trained with pure reinforcement learning, reasons well. We then build Alpha-One, which adds a cold start before reinforcement learning.',
+      ),
+    ];
+    const { text } = await answer(
+      request('What is the difference between Alpha-One and Alpha-One-Zero?', compared),
+    );
+    expect(text).toBe(
+      'We then build Alpha-One, which adds a cold start before reinforcement learning. [2] Alpha-One-Zero, a model trained with pure reinforcement learning, reasons well. [2]',
+    );
   });
 
   it('says it does not know when nothing relevant was retrieved', async () => {

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../core/errors.ts';
 import type { Source } from '../core/types.ts';
-import { analyze } from '../retrieval/analyzer.ts';
+import { createAnalyzer } from '../retrieval/analyzer.ts';
 import type { ChatModel, ChatRequest, DocumentOverview } from './chat-model.ts';
 import { splitSentences } from './sentences.ts';
 
@@ -16,12 +16,25 @@ export interface ExtractiveOptions {
 export const noAnswerText =
   "I don't know the answer: the document does not seem to cover this question. Try rephrasing it with words the document uses.";
 
+/**
+ * Harman's S-stemmer: only plural endings go. Retrieval wants Porter2's recall, but an answer quoted to a person
+ * must match what was asked: "help" should find "helps", not "helpfulness".
+ */
+function sStem(word: string): string {
+  if (word.length > 4 && word.endsWith('ies') && !/[ae]ies$/.test(word)) return `${word.slice(0, -3)}y`;
+  if (word.length > 3 && word.endsWith('es') && !/[aeo]es$/.test(word)) return word.slice(0, -1);
+  if (word.length > 3 && word.endsWith('s') && !/[us]s$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+const analyze = createAnalyzer({ stem: sStem });
+
 // Words that shape a question but say nothing about its subject; the index keeps them, the answerer ignores them.
 const questionWords = new Set(
   analyze(
     'what which who whom whose how why when where does do did done is are was were be been between about can could ' +
       'would should shall may might must please tell explain describe give show list me you your i we us our any some ' +
-      'there here kind type mean meaning',
+      'there here kind type mean meaning like it its they them their this that these those following up',
   ),
 );
 
@@ -59,12 +72,15 @@ export function createExtractiveChatModel(options: ExtractiveOptions = {}): Chat
 }
 
 function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: number): string {
-  const queryTerms = new Set(analyze(request.question).filter((term) => !questionWords.has(term)));
+  const own = new Set(analyze(request.question).filter((term) => !questionWords.has(term)));
+  // A follow-up's standalone query adds the conversation's terms: they help, but the question itself leads.
+  const queryTerms = new Set([...own, ...analyze(request.query).filter((term) => !questionWords.has(term))]);
   if (queryTerms.size === 0 || request.sources.length === 0) return noAnswerText;
   const candidates = candidatesOf(request.sources);
   const comparison = comparisonAnswer(request.question, candidates);
   if (comparison) return comparison;
   const idf = inverseFrequencies(candidates, queryTerms);
+  for (const [term, value] of idf) if (!own.has(term)) idf.set(term, value * 0.35);
   const totalWeight = [...queryTerms].reduce((sum, term) => sum + (idf.get(term) ?? 0), 0);
   for (const candidate of candidates) {
     let matched = 0;
@@ -130,6 +146,12 @@ function comparisonAnswer(question: string, candidates: readonly Candidate[]): s
   if (own.some((terms) => terms.length === 0)) return null;
   const picks = own.map((terms, index) => {
     const others = own[1 - index] ?? [];
+    const name = (match[index + 1] ?? '').trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // "X, a model trained...", "X is a...", "we introduce X, which...": sentences that say what X is.
+    const defines = new RegExp(
+      `${name}(?![\\w-])(?:\\s+(?:is|was|are|were)\\s+(?:a|an|the)\\b|,\\s+(?:a|an|the|which|who)\\b)`,
+      'i',
+    );
     let best: Candidate | null = null;
     let bestValue = 0;
     for (const candidate of candidates) {
@@ -140,7 +162,8 @@ function comparisonAnswer(question: string, candidates: readonly Candidate[]): s
         continue;
       // Passages ranked higher come first, then sentences long enough to describe, then earlier ones.
       const descriptive = 0.6 + (0.4 * Math.min(wordCount(candidate.text), 25)) / 25;
-      const value = descriptive * (1 - 0.15 * candidate.rank) - 0.01 * candidate.position;
+      const definition = defines.test(candidate.text) ? 0.4 : 0;
+      const value = (descriptive + definition) * (1 - 0.15 * candidate.rank) - 0.01 * candidate.position;
       if (value > bestValue) {
         bestValue = value;
         best = candidate;

@@ -23,6 +23,7 @@ const request: ChatRequest = {
     { role: 'user', content: 'What is the answer?' },
   ],
   question: 'What is the answer?',
+  query: 'What is the answer?',
   sources: [],
   kind: 'question',
   overviews: [],

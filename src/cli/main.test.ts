@@ -125,6 +125,41 @@ describe('docchat ask', () => {
     ]);
     expect(results[0].answer).toContain('third of March');
     expect(results[0].sources[0].page).toBeNull();
+    expect(results[1].answer).toContain('This document is “Plain notes.”');
+    expect(results[1]).not.toHaveProperty('query');
+  });
+
+  it('rewrites follow-ups from the earlier questions with --conversation', async () => {
+    await writeFile(
+      path('conversation.txt'),
+      'How is ZeroModel trained?\nAnd what does FullModel add to it?\n',
+    );
+    const run = await cli(
+      'ask',
+      path('paper.pdf'),
+      '--questions',
+      path('conversation.txt'),
+      '--conversation',
+      '--json',
+    );
+    expect(run.status).toBe(0);
+    const [first, second] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(first).not.toHaveProperty('query');
+    expect(second.query).toBe(
+      'And what does FullModel add to it? (following up on: How is ZeroModel trained?)',
+    );
+    expect(second.answer).toContain('FullModel adds a cold start');
+    const text = await cli(
+      'ask',
+      path('paper.pdf'),
+      '--questions',
+      path('conversation.txt'),
+      '--conversation',
+    );
+    expect(text.stdout).toContain('(searched for: And what does FullModel add to it? (following up on:');
   });
 
   it('opens an encrypted PDF with --password', async () => {

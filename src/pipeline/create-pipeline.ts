@@ -73,7 +73,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         ];
         let answer = '';
         const stream = options.chatModel.stream(
-          { messages, question: query, sources, kind, overviews },
+          { messages, question: trimmed, query, sources, kind, overviews },
           { signal },
         );
         for await (const delta of stream) {

@@ -49,7 +49,7 @@ export async function rewriteQuestion(
   try {
     let rewritten = '';
     for await (const delta of chatModel.stream(
-      { messages, question, sources: [], kind: 'question', overviews: [] },
+      { messages, question, query: question, sources: [], kind: 'question', overviews: [] },
       { signal },
     )) {
       rewritten += delta;

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { type Config, loadConfig } from '../../config.ts';
 import { DocchatError } from '../../core/errors.ts';
 import type { RagEvent } from '../../core/events.ts';
-import type { ModelInfo, Source } from '../../core/types.ts';
+import type { ChatMessage, ModelInfo, Source } from '../../core/types.ts';
 import { readInput } from '../../loaders/read-input.ts';
 import { createRag, type Rag } from '../../pipeline/create-rag.ts';
 import type { SearchIndex } from '../../retrieval/search-index.ts';
@@ -18,7 +18,10 @@ Answers questions about a text (.txt, .md, .csv, .log, ...) or PDF file, offline
 Options:
   --json                one JSON object per question on stdout:
                         {"question","answer","model","sources":[{"source","page","score","text"}]}
+                        (plus "query" when a follow-up was rewritten for retrieval)
   --questions <path>    one question per line; the file is indexed once
+  --conversation        with --questions: the lines are one conversation, so follow-ups ("and the second
+                        one?") are rewritten from the earlier questions; the query used is printed
   --k <n>               passages retrieved per question (default 4, or DOCCHAT_K)
   --password <pw>       password of an encrypted PDF
   --chat <provider>     extractive (offline, default) | openai (needs OPENAI_API_KEY or OPENAI_BASE_URL)
@@ -33,6 +36,7 @@ Exit status: 0 answered, 1 the model or provider failed, 2 bad input (file, type
 const options = {
   json: { type: 'boolean' },
   questions: { type: 'string' },
+  conversation: { type: 'boolean' },
   k: { type: 'string' },
   password: { type: 'string' },
   chat: { type: 'string' },
@@ -69,9 +73,14 @@ export async function askCommand(argv: readonly string[]): Promise<number> {
   const index = await indexFile(rag, file, values.password);
 
   let status = 0;
+  const history: ChatMessage[] = [];
   for (const item of questions) {
-    const failed = values.json ? await answerAsJson(rag, index, item) : await answerAsText(rag, index, item);
-    if (failed) status = Math.max(status, failed.kind === 'input' ? 2 : 1);
+    const turn = values.json
+      ? await answerAsJson(rag, index, item, history)
+      : await answerAsText(rag, index, item, history);
+    if (turn.failure) status = Math.max(status, turn.failure.kind === 'input' ? 2 : 1);
+    else if (values.conversation)
+      history.push({ role: 'user', content: item }, { role: 'assistant', content: turn.answer });
   }
   return status;
 }
@@ -126,52 +135,84 @@ async function indexFile(rag: Rag, file: string, password: string | undefined): 
   return index;
 }
 
-async function collect(rag: Rag, index: SearchIndex, question: string, onDelta?: (delta: string) => void) {
-  let answer = '';
-  let sources: Source[] = [];
-  let model: ModelInfo = rag.model;
-  let failure: DocchatError | null = null;
-  for await (const event of rag.ask(index, question)) {
-    if (event.type === 'sources') sources = event.sources;
-    else if (event.type === 'text-delta') {
-      answer += event.delta;
-      onDelta?.(event.delta);
-    } else if (event.type === 'done') model = event.model;
-    else if (event.type === 'error') failure = new DocchatError(event.error, event.message);
+/** One answered question, as the CLI prints it. */
+interface Turn {
+  query: string;
+  answer: string;
+  sources: Source[];
+  model: ModelInfo;
+  failure: DocchatError | null;
+}
+
+async function collect(
+  rag: Rag,
+  index: SearchIndex,
+  question: string,
+  history: readonly ChatMessage[],
+  onEvent?: (event: RagEvent) => void,
+): Promise<Turn> {
+  const turn: Turn = { query: question, answer: '', sources: [], model: rag.model, failure: null };
+  for await (const event of rag.ask(index, question, { history })) {
+    onEvent?.(event);
+    if (event.type === 'sources') {
+      turn.sources = event.sources;
+      turn.query = event.query;
+    } else if (event.type === 'text-delta') turn.answer += event.delta;
+    else if (event.type === 'done') turn.model = event.model;
+    else if (event.type === 'error') turn.failure = new DocchatError(event.error, event.message);
   }
-  return { answer, sources, model, failure };
+  return turn;
 }
 
-async function answerAsJson(rag: Rag, index: SearchIndex, question: string): Promise<DocchatError | null> {
-  const { answer, sources, model, failure } = await collect(rag, index, question);
-  const output: Record<string, unknown> = {
-    question,
-    answer,
-    model: model.name,
-    sources: sources.map(({ source, page, score, text }) => ({ source, page, score: round(score), text })),
-  };
-  if (failure) output.error = { error: failure.code, message: failure.message };
+async function answerAsJson(
+  rag: Rag,
+  index: SearchIndex,
+  question: string,
+  history: readonly ChatMessage[],
+): Promise<Turn> {
+  const turn = await collect(rag, index, question, history);
+  const output: Record<string, unknown> = { question };
+  if (turn.query !== question) output.query = turn.query;
+  output.answer = turn.answer;
+  output.model = turn.model.name;
+  output.sources = turn.sources.map(({ source, page, score, text }) => ({
+    source,
+    page,
+    score: round(score),
+    text,
+  }));
+  if (turn.failure) output.error = { error: turn.failure.code, message: turn.failure.message };
   process.stdout.write(`${JSON.stringify(output)}\n`);
-  return failure;
+  return turn;
 }
 
-async function answerAsText(rag: Rag, index: SearchIndex, question: string): Promise<DocchatError | null> {
+async function answerAsText(
+  rag: Rag,
+  index: SearchIndex,
+  question: string,
+  history: readonly ChatMessage[],
+): Promise<Turn> {
   const label = rag.model.extractive ? 'offline extractive answer: quoted from the document' : rag.model.name;
-  process.stdout.write(`Q: ${question}\nA (${label}):\n`);
-  const { sources, failure } = await collect(rag, index, question, (delta) => process.stdout.write(delta));
-  if (failure) {
+  process.stdout.write(`Q: ${question}\n`);
+  const turn = await collect(rag, index, question, history, (event) => {
+    if (event.type === 'sources') {
+      if (event.query !== question) process.stdout.write(`(searched for: ${event.query})\n`);
+      process.stdout.write(`A (${label}):\n`);
+    } else if (event.type === 'text-delta') process.stdout.write(event.delta);
+  });
+  if (turn.failure) {
     process.stdout.write('\n');
-    process.stderr.write(`docchat: ${failure.message}\n`);
-    return failure;
+    process.stderr.write(`docchat: ${turn.failure.message}\n`);
+    return turn;
   }
   process.stdout.write('\n\nSources:\n');
-  for (const source of sources) {
+  for (const source of turn.sources) {
     const where = source.page === null ? source.source : `${source.source}, page ${source.page}`;
     const excerpt = source.text.replace(/\s+/g, ' ').slice(0, 160);
     process.stdout.write(`  [${source.n}] ${where} (score ${round(source.score)})\n      ${excerpt}…\n`);
   }
   process.stdout.write('\n');
-  return null;
+  return turn;
 }
 
 function round(score: number): number {
