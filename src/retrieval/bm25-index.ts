@@ -1,5 +1,5 @@
+import { type IndexedScore, TopK } from '../core/top-k.ts';
 import { type Analyzer, analyze } from './analyzer.ts';
-import { type IndexedScore, topK } from './top-k.ts';
 
 /** Settings of a {@link Bm25Index}. */
 export interface Bm25Options {
@@ -169,12 +169,12 @@ export function createBm25Index(options: Bm25Options = {}): Bm25Index {
         scores[d] = (scores[d] as number) + (factor * tf) / (tf + (norms[d] as number));
       }
     }
-    const hits = topK(
-      touchedCount,
-      k,
-      (i) => touched[i] as number,
-      (i) => scores[touched[i] as number] as number,
-    );
+    const best = new TopK(Math.min(Math.max(0, Math.floor(k)), touchedCount));
+    for (let i = 0; i < touchedCount; i++) {
+      const d = touched[i] as number;
+      best.offer(scores[d] as number, d);
+    }
+    const hits = best.sorted();
     for (let i = 0; i < touchedCount; i++) {
       const d = touched[i] as number;
       scores[d] = 0;

@@ -1,8 +1,13 @@
-import type { VectorHit } from './vector-store.ts';
+/** One scored item addressed by its insertion index (a vector's position, a chunk's number). */
+export interface IndexedScore {
+  index: number;
+  score: number;
+}
 
 /**
  * Keeps the best `k` (score, index) pairs seen so far: higher score first, lower index first on equal scores.
  * A binary min-heap on typed arrays whose root is the worst kept pair, so each offer is O(1) when it loses.
+ * The one top-k of the project: the vector store and BM25 both rank with it. NaN scores are ignored.
  */
 export class TopK {
   readonly #k: number;
@@ -23,7 +28,7 @@ export class TopK {
 
   /** Offers one pair; keeps it if it ranks among the best `k` so far. */
   offer(score: number, index: number): void {
-    if (this.#k === 0) return;
+    if (this.#k === 0 || Number.isNaN(score)) return;
     if (this.#size < this.#k) {
       this.#siftUp(this.#size++, score, index);
       return;
@@ -33,8 +38,8 @@ export class TopK {
   }
 
   /** The kept pairs, best first. */
-  sorted(): VectorHit[] {
-    const hits: VectorHit[] = [];
+  sorted(): IndexedScore[] {
+    const hits: IndexedScore[] = [];
     for (let i = 0; i < this.#size; i++)
       hits.push({ index: this.#indices[i] as number, score: this.#scores[i] as number });
     return hits.sort((a, b) => b.score - a.score || a.index - b.index);
