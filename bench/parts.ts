@@ -1,4 +1,7 @@
 import { formatTable } from './format-table.ts';
+import { benchIngest, type IngestResult, ingestDefaults, ingestQuick } from './ingest.ts';
+import { benchQuery, type QueryResult, queryDefaults, queryQuick } from './query.ts';
+import { benchServer, type ServerResult, serverDefaults, serverQuick } from './server.ts';
 import { benchSplit, type SplitResult, splitDefaults, splitQuick } from './split.ts';
 import {
   benchVectorSearch,
@@ -75,6 +78,96 @@ export const benchParts: readonly BenchPart[] = [
           r.offsetsExact ? 'yes' : 'NO',
         ]),
       ),
+  },
+  {
+    name: 'ingest',
+    run: async (quick) => ({ ingest: await benchIngest(quick ? ingestQuick : ingestDefaults) }),
+    table: (figures) =>
+      formatTable(
+        'Ingestion, upload to ready, ms (medians; after/parse: split+embed+index over parse, target ≤ 0.25)',
+        [
+          'document',
+          'config',
+          'total',
+          'parse',
+          'split',
+          'embed',
+          'index',
+          'after/parse',
+          'pdf.js alone',
+          'pdftotext',
+        ],
+        (figures.ingest as IngestResult[]).map((r) => [
+          r.document,
+          r.config,
+          r.totalMs,
+          r.parseMs,
+          r.splitMs,
+          r.embedMs,
+          r.indexMs,
+          r.afterExtractionShare,
+          r.pdfjsMs,
+          r.pdftotext ?? r.pdftotextMs,
+        ]),
+      ),
+  },
+  {
+    name: 'query',
+    run: async (quick) => ({ query: await benchQuery(quick ? queryQuick : queryDefaults) }),
+    table: (figures) =>
+      formatTable(
+        'Query, offline, ms from question (medians over all questions)',
+        ['document', 'config', 'chunks', 'first event', 'last event', 'last p90', 'questions', 'all done'],
+        (figures.query as QueryResult[]).map((r) => [
+          r.document,
+          r.config,
+          r.chunks,
+          r.firstEventMs,
+          r.lastEventMs,
+          r.lastEventP90Ms,
+          r.questions,
+          r.allDone ? 'yes' : 'NO',
+        ]),
+      ),
+  },
+  {
+    name: 'server',
+    run: async (quick) => ({ server: await benchServer(quick ? serverQuick : serverDefaults) }),
+    table: (figures) => {
+      const r = figures.server as ServerResult;
+      const load = r.load;
+      return [
+        formatTable(
+          `Server time to first token, ms (medians of ${r.ttftSamples}; model waits ${r.modelFirstTokenDelayMs} ms)`,
+          ['direct', 'through HTTP', 'overhead (target < 5)'],
+          [[r.directTtftMs, r.httpTtftMs, r.overheadMs]],
+        ),
+        '',
+        formatTable(
+          `${load.sessions} concurrent sessions × ${load.rounds} rounds (upload + streamed ask each)`,
+          [
+            'errors',
+            'TTFT p50',
+            'TTFT p99',
+            'RSS before MB',
+            'RSS after rounds MB',
+            'KB/session',
+            'last/first',
+          ],
+          [
+            [
+              load.errors,
+              load.ttftP50Ms,
+              load.ttftP99Ms,
+              load.rssBeforeMB,
+              load.rssAfterRoundsMB.map((value) => value.toFixed(0)).join(' / '),
+              load.memoryPerSessionKB,
+              load.growthAfterLastRound,
+            ],
+          ],
+        ),
+      ].join('\n');
+    },
   },
 ];
 

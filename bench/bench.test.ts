@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { compareAlternating, median, quantile } from './measure.ts';
+import { benchParts } from './parts.ts';
+
+const run = promisify(execFile);
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+/** Runs one part in quick mode exactly as `npm run -s bench -- <part> --json --quick` does. */
+async function runPart(part: string): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [main, part, '--json', '--quick'], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0] as string) as Record<string, unknown>;
+}
+
+describe('measure', () => {
+  it('takes medians and nearest-rank quantiles', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    expect(quantile([5, 1, 4, 2, 3], 0.99)).toBe(5);
+    expect(quantile([5, 1, 4, 2, 3], 0.5)).toBe(3);
+  });
+
+  it('runs every side once per round, alternating which goes first, after the warm-up', async () => {
+    const order: string[] = [];
+    const timings = await compareAlternating(
+      { a: () => order.push('a'), b: () => order.push('b') },
+      { warmup: 1, rounds: 3 },
+    );
+    expect(order).toEqual(['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a']);
+    expect(timings.a?.samplesMs).toHaveLength(3);
+    expect(timings.b?.medianMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
+// The quick suite, so the benchmarks cannot rot: every part runs and reports well-formed, consistent figures.
+describe('npm run bench -- <part> --json --quick', () => {
+  it('knows the five parts', () => {
+    expect(benchParts.map((part) => part.name)).toEqual([
+      'vector-search',
+      'split',
+      'ingest',
+      'query',
+      'server',
+    ]);
+  });
+
+  it('vector-search: every side returns the same top-4', async () => {
+    const result = await runPart('vector-search');
+    const rows = result.vectorSearch as Record<string, unknown>[];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row).toMatchObject({ sameTopK: true, k: 4 });
+      for (const key of ['n', 'dim', 'ms', 'langchainMs', 'llamaindexMs', 'boundMs'])
+        expect(row[key]).toBeGreaterThan(0);
+    }
+  });
+
+  it('split: docchat chunks keep exact offsets', async () => {
+    const rows = (await runPart('split')).split as Record<string, unknown>[];
+    for (const row of rows) {
+      expect(row.offsetsExact).toBe(true);
+      expect(row.chunks).toBeGreaterThan(0);
+      expect(row.langchainMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('ingest: stages add up to at most the total', async () => {
+    const rows = (await runPart('ingest')).ingest as Record<string, number>[];
+    for (const row of rows) {
+      const stages = (row.parseMs ?? 0) + (row.splitMs ?? 0) + (row.embedMs ?? 0) + (row.indexMs ?? 0);
+      expect(row.chunks).toBeGreaterThan(0);
+      expect(stages).toBeLessThanOrEqual((row.totalMs ?? 0) * 1.001 + 0.01);
+    }
+  });
+
+  it('query: every answer ends with done, first event before last', async () => {
+    const rows = (await runPart('query')).query as Record<string, unknown>[];
+    for (const row of rows) {
+      expect(row.allDone).toBe(true);
+      expect(row.firstEventMs as number).toBeLessThanOrEqual(row.lastEventMs as number);
+    }
+  });
+
+  it('server: sessions upload and ask without errors', async () => {
+    const server = (await runPart('server')).server as {
+      load: Record<string, unknown>;
+      directTtftMs: number;
+    };
+    expect(server.load.errors).toBe(0);
+    expect(server.load.rssAfterRoundsMB).toHaveLength(3);
+    // The fake model waits 50 ms before its first token, so a direct call cannot be faster.
+    expect(server.directTtftMs).toBeGreaterThanOrEqual(50);
+  });
+});
