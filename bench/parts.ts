@@ -139,8 +139,8 @@ export const benchParts: readonly BenchPart[] = [
       return [
         formatTable(
           `Server time to first token, ms (medians of ${r.ttftSamples}; model waits ${r.modelFirstTokenDelayMs} ms)`,
-          ['direct', 'through HTTP', 'overhead (target < 5)'],
-          [[r.directTtftMs, r.httpTtftMs, r.overheadMs]],
+          ['direct', 'pipeline in-process', 'through HTTP', 'overhead (target < 5)'],
+          [[r.directTtftMs, r.pipelineTtftMs, r.httpTtftMs, r.overheadMs]],
         ),
         '',
         formatTable(

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createOpenAIChatModel } from '../src/chat-models/openai-chat-model.ts';
+import { loadConfig } from '../src/config.ts';
 import type { RagEvent } from '../src/core/events.ts';
+import { createRag } from '../src/pipeline/create-rag.ts';
 import { startFakeOpenAIServer } from '../src/test-helpers/fake-openai-server.ts';
 import { syntheticText } from './fixtures.ts';
 import { compareAlternating, median, quantile, round3 } from './measure.ts';
@@ -16,6 +18,8 @@ export interface ServerResult {
   modelFirstTokenDelayMs: number;
   /** Median time to first token calling the chat model directly. */
   directTtftMs: number;
+  /** Median time to first `text-delta` from the in-process pipeline (`rag.ask`: retrieval, prompt, model). */
+  pipelineTtftMs: number;
   /** Median time to first `text-delta` through the HTTP API (question POSTed, events streamed). */
   httpTtftMs: number;
   /** `httpTtftMs - directTtftMs`: what the server adds. Target below 5 ms. */
@@ -104,6 +108,17 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
         if (Number.isNaN(firstAt)) firstAt = performance.now();
       return firstAt - started;
     };
+    // The same configuration as the server's, in this process: what the pipeline adds before the model.
+    const rag = createRag(loadConfig({ OPENAI_BASE_URL: fake.url }));
+    const index = rag.createIndex();
+    await rag.ingest({ name: 'notes.txt', data: new TextEncoder().encode(document) }, index);
+    const pipeline = async () => {
+      const started = performance.now();
+      let firstAt = Number.NaN;
+      for await (const event of rag.ask(index, question))
+        if (event.type === 'text-delta' && Number.isNaN(firstAt)) firstAt = performance.now();
+      return firstAt - started;
+    };
     // Each HTTP sample asks in a fresh chat of its own (set up untimed), so no sample pays for history.
     const client = new Client(server.url);
     const ready: string[] = [];
@@ -112,13 +127,14 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
       await client.upload(chatId, 'notes.txt', document);
       ready.push(chatId);
     };
-    const samples = { direct: [] as number[], http: [] as number[] };
+    const samples = { direct: [] as number[], pipeline: [] as number[], http: [] as number[] };
     const total = options.ttftWarmup + options.ttftRounds;
     for (let i = 0; i < total; i++) await prepare();
     let round = 0;
     await compareAlternating(
       {
         direct: async () => samples.direct.push(await direct()),
+        pipeline: async () => samples.pipeline.push(await pipeline()),
         http: async () => {
           const chatId = ready.shift();
           if (chatId === undefined) throw new Error('no prepared chat left');
@@ -130,11 +146,13 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
     );
     const directTtft = median(samples.direct.slice(options.ttftWarmup));
     const httpTtft = median(samples.http.slice(options.ttftWarmup));
+    const pipelineTtft = median(samples.pipeline.slice(options.ttftWarmup));
 
     const load = await loadTest(server, document, options);
     return {
       modelFirstTokenDelayMs: firstTokenDelayMs,
       directTtftMs: round3(directTtft),
+      pipelineTtftMs: round3(pipelineTtft),
       httpTtftMs: round3(httpTtft),
       overheadMs: round3(httpTtft - directTtft),
       ttftSamples: round - options.ttftWarmup,

@@ -1,6 +1,6 @@
 import { DocchatError } from '../core/errors.ts';
-import { loadSimdDotKernel, simdDotErrorBound } from './simd-dot-kernel.ts';
 import { TopK } from '../core/top-k.ts';
+import { loadSimdDotKernel, simdDotErrorBound } from './simd-dot-kernel.ts';
 import type { VectorStore } from './vector-store.ts';
 
 /** Options of {@link createMemoryVectorStore}. */
