@@ -13,7 +13,7 @@ export interface DocumentOverview {
 export interface ChatRequest {
   /** The full conversation to send: system prompt, history, and the user prompt with its context. */
   messages: ChatMessage[];
-  /** The user's question as asked. */
+  /** The user's question as asked (with acronyms the documents define spelled out). */
   question: string;
   /** Its standalone form, rewritten from the conversation for follow-ups (else the question itself). */
   query: string;

@@ -5,6 +5,7 @@ import type { ChatMessage, Chunk, ScoredChunk, Source } from '../core/types.ts';
 import { defaultPrompts, formatContext, type RagPrompts } from '../prompts/default-prompts.ts';
 import type { Retriever } from '../retrieval/retriever.ts';
 import { buildOverviews } from './document-overview.ts';
+import { expandAcronyms, findAcronyms } from './expand-acronyms.ts';
 import { isOverviewQuestion } from './question-intent.ts';
 import { rewriteQuestion } from './rewrite-question.ts';
 
@@ -50,6 +51,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const trimmed = question.trim();
         if (trimmed.length === 0) throw new DocchatError('invalid_request', 'Type a question first.');
         const query = await rewriteQuestion(trimmed, history, options.chatModel, signal);
+        // Acronyms the documents define are spelled out for the answerer, so "RL" also matches "reinforcement
+        // learning". Retrieval keeps the question as asked: measured on the DeepSeek-R1 paper, expanding it there
+        // pulled in passages about the long form's words rather than the question.
+        const acronyms = options.chunks ? acronymsOf(options.chunks()) : new Map<string, string>();
 
         let sources: Source[];
         let overviews: DocumentOverview[] = [];
@@ -73,7 +78,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         ];
         let answer = '';
         const stream = options.chatModel.stream(
-          { messages, question: trimmed, query, sources, kind, overviews },
+          { messages, question: expandAcronyms(trimmed, acronyms), query, sources, kind, overviews },
           { signal },
         );
         for await (const delta of stream) {
@@ -87,6 +92,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     },
   };
+}
+
+// Acronyms per chunk list, found again only when documents were added.
+const acronymCache = new WeakMap<readonly Chunk[], { size: number; acronyms: Map<string, string> }>();
+
+function acronymsOf(chunks: readonly Chunk[]): Map<string, string> {
+  const cached = acronymCache.get(chunks);
+  if (cached && cached.size === chunks.length) return cached.acronyms;
+  const acronyms = findAcronyms(chunks);
+  acronymCache.set(chunks, { size: chunks.length, acronyms });
+  return acronyms;
 }
 
 function toSources(hits: readonly ScoredChunk[]): Source[] {

@@ -12,7 +12,8 @@ Project Falcon builds a small reusable rocket. The handbook explains how the tea
 
 2 Launch Plan
 The first launch of Falcon is planned for the third of March from the northern pad.
-The second launch, Falcon Heavy, follows in October with twice the payload.
+The second launch, Falcon Heavy (FH), follows in October.
+Falcon Heavy carries twice the payload of the first rocket.
 
 3 Budget
 The budget for the whole year is four million euros, mostly spent on engines.
@@ -78,6 +79,14 @@ describe('createRag offline', () => {
     );
     const done = events.find((event) => event.type === 'done');
     expect(done?.type === 'done' && done.answer).toContain('mostly spent on engines');
+  });
+
+  it('matches an acronym the document defines with its long form', async () => {
+    const index = rag.createIndex();
+    await rag.ingest(input, index);
+    const events = await collect(rag.ask(index, 'How much does FH carry?'));
+    const done = events.find((event) => event.type === 'done');
+    expect(done?.type === 'done' && done.answer).toContain('Falcon Heavy carries twice the payload');
   });
 
   it('reports an empty question as an error event instead of throwing', async () => {
