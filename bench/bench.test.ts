@@ -95,6 +95,7 @@ describe('npm run bench -- <part> --json --quick', () => {
     };
     expect(server.load.errors).toBe(0);
     expect(server.load.rssAfterRoundsMB).toHaveLength(3);
+    expect(server.load.liveAfterRoundsMB).toHaveLength(3);
     // The fake model waits 50 ms before its first token, so a direct call cannot be faster.
     expect(server.directTtftMs).toBeGreaterThanOrEqual(50);
   });

@@ -8,6 +8,8 @@ import { createOpenAIChatModel } from '../src/chat-models/openai-chat-model.ts';
 import { loadConfig } from '../src/config.ts';
 import type { RagEvent } from '../src/core/events.ts';
 import { createRag } from '../src/pipeline/create-rag.ts';
+import type { SearchIndex } from '../src/retrieval/search-index.ts';
+import { startTestApp } from '../src/server/test-app.ts';
 import { startFakeOpenAIServer } from '../src/test-helpers/fake-openai-server.ts';
 import { syntheticText } from './fixtures.ts';
 import { compareAlternating, median, quantile, round3 } from './measure.ts';
@@ -18,8 +20,10 @@ export interface ServerResult {
   modelFirstTokenDelayMs: number;
   /** Median time to first token calling the chat model directly. */
   directTtftMs: number;
-  /** Median time to first `text-delta` from the in-process pipeline (`rag.ask`: retrieval, prompt, model). */
+  /** Median time to first `text-delta` from the in-process pipeline (`rag.ask`: retrieval, prompt, model), first question on an index. */
   pipelineTtftMs: number;
+  /** Median time to first `text-delta` from the HTTP app called in-process (`app.request`, no socket). */
+  appTtftMs: number;
   /** Median time to first `text-delta` through the HTTP API (question POSTed, events streamed). */
   httpTtftMs: number;
   /** `httpTtftMs - directTtftMs`: what the server adds. Target below 5 ms. */
@@ -40,10 +44,15 @@ export interface LoadResult {
   /** Server resident memory before the first round and after each round, in MB. */
   rssBeforeMB: number;
   rssAfterRoundsMB: number[];
-  /** (RSS after round 1 - RSS before) / sessions. */
+  /** Live memory (heap used + external + array buffers, after a full collection) before and after each round, MB. */
+  liveBeforeMB: number;
+  liveAfterRoundsMB: number[];
+  /** (live memory after round 1 - before) / sessions. */
   memoryPerSessionKB: number;
-  /** RSS after the last round / RSS after round 1. Target at most 1.10. */
+  /** Live memory after the last round / after round 1. Target at most 1.10. */
   growthAfterLastRound: number;
+  /** RSS after the last round / after round 1 (RSS also holds heap the collector has not handed back). */
+  rssGrowthAfterLastRound: number;
 }
 
 /** Sizes and repetitions of the server part. */
@@ -110,9 +119,17 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
     };
     // The same configuration as the server's, in this process: what the pipeline adds before the model.
     const rag = createRag(loadConfig({ OPENAI_BASE_URL: fake.url }));
-    const index = rag.createIndex();
-    await rag.ingest({ name: 'notes.txt', data: new TextEncoder().encode(document) }, index);
+    // Like the HTTP samples, each pipeline sample is the first question on a fresh index (built untimed):
+    // per-index work done on the first question (such as finding the acronyms a document defines) is counted.
+    const indexes: SearchIndex[] = [];
+    for (let i = 0; i < options.ttftWarmup + options.ttftRounds; i++) {
+      const index = rag.createIndex();
+      await rag.ingest({ name: 'notes.txt', data: new TextEncoder().encode(document) }, index);
+      indexes.push(index);
+    }
     const pipeline = async () => {
+      const index = indexes.shift();
+      if (index === undefined) throw new Error('no prepared index left');
       const started = performance.now();
       let firstAt = Number.NaN;
       for await (const event of rag.ask(index, question))
@@ -120,21 +137,38 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
       return firstAt - started;
     };
     // Each HTTP sample asks in a fresh chat of its own (set up untimed), so no sample pays for history.
-    const client = new Client(server.url);
+    const client = new Client(server.url, fetch);
+    const inProcess = startTestApp({ env: { OPENAI_BASE_URL: fake.url } });
+    const appClient = new Client('http://localhost', (input, init) => inProcess.app.request(input, init));
     const ready: string[] = [];
-    const prepare = async () => {
-      const chatId = await client.createChat();
-      await client.upload(chatId, 'notes.txt', document);
-      ready.push(chatId);
-    };
-    const samples = { direct: [] as number[], pipeline: [] as number[], http: [] as number[] };
+    const readyInProcess: string[] = [];
     const total = options.ttftWarmup + options.ttftRounds;
-    for (let i = 0; i < total; i++) await prepare();
+    for (let i = 0; i < total; i++) {
+      for (const [target, list] of [
+        [client, ready],
+        [appClient, readyInProcess],
+      ] as const) {
+        const chatId = await target.createChat();
+        await target.upload(chatId, 'notes.txt', document);
+        list.push(chatId);
+      }
+    }
+    const samples = {
+      direct: [] as number[],
+      pipeline: [] as number[],
+      app: [] as number[],
+      http: [] as number[],
+    };
     let round = 0;
     await compareAlternating(
       {
         direct: async () => samples.direct.push(await direct()),
         pipeline: async () => samples.pipeline.push(await pipeline()),
+        app: async () => {
+          const chatId = readyInProcess.shift();
+          if (chatId === undefined) throw new Error('no prepared chat left');
+          samples.app.push((await appClient.ask(chatId, question)).ttftMs);
+        },
         http: async () => {
           const chatId = ready.shift();
           if (chatId === undefined) throw new Error('no prepared chat left');
@@ -147,12 +181,15 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
     const directTtft = median(samples.direct.slice(options.ttftWarmup));
     const httpTtft = median(samples.http.slice(options.ttftWarmup));
     const pipelineTtft = median(samples.pipeline.slice(options.ttftWarmup));
+    const appTtft = median(samples.app.slice(options.ttftWarmup));
+    await inProcess.shutdown();
 
     const load = await loadTest(server, document, options);
     return {
       modelFirstTokenDelayMs: firstTokenDelayMs,
       directTtftMs: round3(directTtft),
       pipelineTtftMs: round3(pipelineTtft),
+      appTtftMs: round3(appTtft),
       httpTtftMs: round3(httpTtft),
       overheadMs: round3(httpTtft - directTtft),
       ttftSamples: round - options.ttftWarmup,
@@ -172,14 +209,16 @@ async function loadTest(
 ): Promise<LoadResult> {
   await settle(options.settleMs);
   const rssBefore = server.rssMB();
+  const liveBefore = await server.liveMB();
   const rssAfter: number[] = [];
+  const liveAfter: number[] = [];
   const ttfts: number[] = [];
   let errors = 0;
   for (let round = 0; round < options.rounds; round++) {
     const outcomes = await Promise.all(
       Array.from({ length: options.sessions }, async (_, session) => {
         // A new client is a new browser: no cookie, so the server opens a new session.
-        const client = new Client(server.url);
+        const client = new Client(server.url, fetch);
         try {
           const chatId = await client.createChat();
           await client.upload(chatId, `session-${round}-${session}.txt`, document);
@@ -195,8 +234,11 @@ async function loadTest(
     }
     await settle(options.settleMs);
     rssAfter.push(server.rssMB());
+    liveAfter.push(await server.liveMB());
   }
-  const first = rssAfter[0] ?? Number.NaN;
+  const first = liveAfter[0] ?? Number.NaN;
+  const growth = (values: number[]): number =>
+    Math.round(((values.at(-1) ?? Number.NaN) / (values[0] ?? Number.NaN)) * 1000) / 1000;
   return {
     sessions: options.sessions,
     rounds: options.rounds,
@@ -205,8 +247,11 @@ async function loadTest(
     ttftP99Ms: round3(quantile(ttfts, 0.99)),
     rssBeforeMB: round3(rssBefore),
     rssAfterRoundsMB: rssAfter.map(round3),
-    memoryPerSessionKB: Math.round(((first - rssBefore) * 1024) / options.sessions),
-    growthAfterLastRound: Math.round(((rssAfter.at(-1) ?? Number.NaN) / first) * 1000) / 1000,
+    liveBeforeMB: round3(liveBefore),
+    liveAfterRoundsMB: liveAfter.map(round3),
+    memoryPerSessionKB: Math.round(((first - liveBefore) * 1024) / options.sessions),
+    growthAfterLastRound: growth(liveAfter),
+    rssGrowthAfterLastRound: growth(rssAfter),
   };
 }
 
@@ -218,10 +263,12 @@ function settle(ms: number): Promise<void> {
 /** One browser: keeps the session cookie the server sets, and speaks the API. */
 class Client {
   readonly #base: string;
+  readonly #send: (input: string, init: RequestInit) => Promise<Response> | Response;
   #cookie: string | undefined;
 
-  constructor(base: string) {
+  constructor(base: string, send: (input: string, init: RequestInit) => Promise<Response> | Response) {
     this.#base = base;
+    this.#send = send;
   }
 
   async createChat(): Promise<string> {
@@ -270,7 +317,7 @@ class Client {
   async #fetch(path: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.#cookie !== undefined) headers.set('cookie', this.#cookie);
-    const response = await fetch(`${this.#base}${path}`, { ...init, headers });
+    const response = await this.#send(`${this.#base}${path}`, { ...init, headers });
     const setCookie = response.headers.getSetCookie()[0];
     if (setCookie !== undefined) this.#cookie = setCookie.split(';')[0];
     if (!response.ok) {
@@ -284,13 +331,17 @@ class Client {
 interface RunningServer {
   url: string;
   rssMB(): number;
+  /** Asks the server's memory probe for a full collection and reads its live memory. */
+  liveMB(): Promise<number>;
   stop(): Promise<void>;
 }
 
 /** Starts `node src/server/main.ts` on 127.0.0.1 with an OS-chosen port and waits for its `listening` line. */
 async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const probe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
+  const probeFile = join(env.DOCCHAT_DATA_DIR ?? os.tmpdir(), 'memory-probe.json');
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', probe, main], {
     // Only the fake model: a real key or provider settings from the caller's shell must not leak in.
     env: {
       ...Object.fromEntries(
@@ -299,6 +350,7 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
         ),
       ),
       ...env,
+      BENCH_MEMORY_PROBE_FILE: probeFile,
       PORT: '0',
       HOST: '127.0.0.1',
     },
@@ -325,6 +377,20 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
       const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
       const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kilobytes / 1024;
+    },
+    liveMB: async () => {
+      const asked = Date.now();
+      child.kill('SIGUSR2');
+      for (let attempt = 0; attempt < 200; attempt++) {
+        await settle(10);
+        try {
+          const usage = JSON.parse(readFileSync(probeFile, 'utf8')) as NodeJS.MemoryUsage & { at: number };
+          if (usage.at >= asked) return (usage.heapUsed + usage.external) / 2 ** 20;
+        } catch {
+          // Not written yet, or half written; try again.
+        }
+      }
+      throw new Error('The server did not answer the memory probe.');
     },
     stop: () =>
       new Promise<void>((resolve) => {
