@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage } from '../core/types.ts';
+import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../test-helpers/fake-openai-server.ts';
+import { buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
 import { createRag } from './create-rag.ts';
 
 const notes = `Project Falcon Handbook
@@ -87,6 +89,42 @@ describe('createRag offline', () => {
     const events = await collect(rag.ask(index, 'How much does FH carry?'));
     const done = events.find((event) => event.type === 'done');
     expect(done?.type === 'done' && done.answer).toContain('Falcon Heavy carries twice the payload');
+  });
+
+  it('parses with the loader it is given: a worker pool gives the same chunks and parse progress', async () => {
+    const pool = createLoaderPool({ size: 1 });
+    try {
+      let loads = 0;
+      const loader = {
+        load: (...args: Parameters<typeof pool.load>) => {
+          loads++;
+          return pool.load(...args);
+        },
+      };
+      const pooled = createRag(loadConfig({}), { loader });
+      const pdf = { name: 'falcon.pdf', data: await buildTextPdf(notes.split('\n\n')) };
+      const parse: [number, number][] = [];
+      const result = await pooled.ingest(pdf, pooled.createIndex(), {
+        documentId: 'doc1',
+        onEvent: (event) => {
+          if (event.type === 'progress' && event.stage === 'parse') parse.push([event.done, event.total]);
+        },
+      });
+      const local = await rag.ingest(pdf, rag.createIndex(), { documentId: 'doc1' });
+      expect(result.chunks).toEqual(local.chunks);
+      expect(result.summary).toMatchObject({ kind: 'pdf', pages: 4 });
+      expect(parse).toEqual([
+        [1, 4],
+        [2, 4],
+        [3, 4],
+        [4, 4],
+      ]);
+      expect(loads).toBe(1);
+      const binary = { name: 'a.txt', data: new Uint8Array([0, 1, 2, 3]) };
+      await expect(pooled.ingest(binary, pooled.createIndex())).rejects.toMatchObject({ code: 'not_text' });
+    } finally {
+      await pool.close();
+    }
   });
 
   it('reports an empty question as an error event instead of throwing', async () => {

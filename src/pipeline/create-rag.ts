@@ -7,7 +7,7 @@ import type { ChatMessage, ModelInfo } from '../core/types.ts';
 import type { Embedder } from '../embedders/embedder.ts';
 import { createLocalEmbedder } from '../embedders/local-embedder.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
-import type { LoadInput } from '../loaders/loader.ts';
+import type { Loader, LoadInput } from '../loaders/loader.ts';
 import { createSearchIndex, type SearchIndex } from '../retrieval/search-index.ts';
 import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
 import type { TextSplitter } from '../splitters/text-splitter.ts';
@@ -19,6 +19,8 @@ export interface RagOverrides {
   chatModel?: ChatModel;
   embedder?: Embedder | null;
   splitter?: TextSplitter;
+  /** Parses uploaded files; `loadDocument` on the calling thread by default. The server passes a loader pool. */
+  loader?: Loader;
 }
 
 /** The configured application core that the CLI and the server share. */
@@ -32,7 +34,7 @@ export interface Rag {
   ingest(
     input: LoadInput,
     index: SearchIndex,
-    options?: Omit<IngestOptions, 'index' | 'splitter'>,
+    options?: Omit<IngestOptions, 'index' | 'splitter' | 'load'>,
   ): Promise<IngestResult>;
   /** Answers a question over `index`; see {@link createPipeline}. */
   ask(
@@ -58,12 +60,14 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
           ? createOpenAIEmbedder({ ...config.openai, model: config.embedder.model })
           : createLocalEmbedder();
   const splitter = overrides.splitter ?? createRecursiveTextSplitter();
+  const { loader } = overrides;
+  const load: Loader['load'] | undefined = loader && ((file, options) => loader.load(file, options));
 
   return {
     model: chatModel.info,
     embedderName: embedder?.name ?? null,
     createIndex: () => createSearchIndex({ embedder, mode: embedder ? config.retriever : 'lexical' }),
-    ingest: (input, index, options = {}) => ingestDocument(input, { ...options, index, splitter }),
+    ingest: (input, index, options = {}) => ingestDocument(input, { ...options, index, splitter, load }),
     ask: (index, question, options = {}) =>
       createPipeline({ retriever: index, chunks: () => index.chunks, chatModel, k: config.k }).ask(
         question,

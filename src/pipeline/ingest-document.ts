@@ -4,7 +4,7 @@ import type { IngestStage, RagEvent } from '../core/events.ts';
 import type { Chunk, DocumentSummary, LoadedDocument } from '../core/types.ts';
 import { embedAll } from '../embedders/embed-all.ts';
 import { loadDocument } from '../loaders/load-document.ts';
-import type { LoadInput } from '../loaders/loader.ts';
+import type { Loader, LoadInput } from '../loaders/loader.ts';
 import type { SearchIndex } from '../retrieval/search-index.ts';
 import type { TextSplitter } from '../splitters/text-splitter.ts';
 
@@ -18,6 +18,8 @@ export interface IngestOptions {
   documentId?: string;
   /** Receives `progress` events as the stages advance. */
   onEvent?: (event: RagEvent) => void;
+  /** Parses the file; {@link loadDocument} on this thread by default (the server passes a worker pool's). */
+  load?: Loader['load'];
 }
 
 /** What ingestion produced: enough to show the document, persist it and restore its index later. */
@@ -45,7 +47,8 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
     return elapsed;
   };
 
-  const document = await loadDocument(input, {
+  const load = options.load ?? loadDocument;
+  const document = await load(input, {
     password: options.password,
     signal,
     onProgress: (done, total) => progress('parse', done, total),

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildEncryptedPdf, buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
 
 interface Running {
   child: ChildProcess;
@@ -99,6 +100,30 @@ describe('npm run serve (src/server/main.ts)', () => {
     running.child.kill('SIGINT');
     await answer.text().catch(() => '');
     expect(await running.exited).toBe(0);
+  });
+
+  it('reads uploaded PDFs in its loader pool, keeping their error codes', async () => {
+    running = await startServer();
+    const created = await fetch(`${running.url}/api/chats`, { method: 'POST' });
+    const cookie = created.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const { id } = (await created.json()) as { id: string };
+    const upload = async (data: Uint8Array) => {
+      const form = new FormData();
+      form.append('file', new File([new Uint8Array(data)], 'paper.pdf', { type: 'application/pdf' }));
+      return fetch(`${running?.url}/api/chats/${id}/documents`, {
+        method: 'POST',
+        body: form,
+        headers: { cookie },
+      });
+    };
+    const read = await upload(await buildTextPdf(['Page one text', 'Page two text']));
+    expect(read.status).toBe(201);
+    expect(await read.json()).toMatchObject({ source: 'paper.pdf', kind: 'pdf', pages: 2 });
+    const locked = await upload(await buildEncryptedPdf(['Secret'], { userPassword: 'pw' }));
+    expect(await locked.json()).toMatchObject({ error: 'pdf_encrypted' });
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(running.stderr()).toBe('');
   });
 
   it('stays up whatever arrives on the socket: huge headers, garbage, an upload cut off midway', async () => {

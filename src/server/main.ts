@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
 import { toDocchatError } from '../core/errors.ts';
+import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { createRag } from '../pipeline/create-rag.ts';
 import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
 import { createApp } from './create-app.ts';
@@ -26,7 +27,9 @@ try {
 }
 
 const store = createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
-const rag = createRag(config);
+// Uploads are parsed in worker threads: a PDF read on this thread would stall every streaming answer.
+const loaderPool = createLoaderPool();
+const rag = createRag(config, { loader: loaderPool });
 const docchat = createApp({ config, rag, store, logger });
 await docchat.sweepExpiredSessions();
 
@@ -51,6 +54,7 @@ async function shutdown(signal: string): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Answers and uploads in flight are aborted (answers are stored as stopped), then idle keep-alive sockets go.
   await docchat.close();
+  await loaderPool.close();
   if ('closeIdleConnections' in server) server.closeIdleConnections();
   // Not unref'd: a socket Node no longer counts as work (a drained early 413) must not let the process die
   // before the database is closed.

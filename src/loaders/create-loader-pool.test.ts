@@ -1,0 +1,208 @@
+import { spawnSync } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DocchatError } from '../core/errors.ts';
+import { buildCorruptPdf, buildEncryptedPdf, buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
+import { createLoaderPool } from './create-loader-pool.ts';
+import { loadDocument } from './load-document.ts';
+import type { LoadInput, LoadOptions } from './loader.ts';
+
+// Every worker the pool starts, so tests can see them end (or kill one as a crash would).
+const spawned = vi.hoisted((): Worker[] => []);
+vi.mock('node:worker_threads', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:worker_threads')>();
+  class TrackedWorker extends actual.Worker {
+    constructor(...args: ConstructorParameters<typeof actual.Worker>) {
+      super(...args);
+      spawned.push(this);
+    }
+  }
+  return { ...actual, Worker: TrackedWorker };
+});
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+async function failure(promise: Promise<unknown>): Promise<DocchatError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof DocchatError) return error;
+    throw error;
+  }
+  throw new Error('expected the load to fail');
+}
+
+/** A PDF big enough that pdf.js needs many event-loop-free turns to read it. */
+let largePdf: Uint8Array;
+const pageTexts = ['Alpha page one\nsecond line of one', 'Beta page two', 'Gamma page three\nwith two lines'];
+let threePages: Uint8Array;
+
+beforeAll(async () => {
+  threePages = await buildTextPdf(pageTexts, { title: 'Three Pages' });
+  largePdf = await buildTextPdf(
+    Array.from({ length: 40 }, (_, page) =>
+      Array.from({ length: 40 }, (_, line) => `Page ${page} line ${line} with words to lay out`).join('\n'),
+    ),
+  );
+});
+
+describe('createLoaderPool', () => {
+  const pool = createLoaderPool({ size: 2 });
+  afterAll(() => pool.close());
+
+  it('gives the same documents as loadDocument, for text and a multi-page PDF', async () => {
+    const text: LoadInput = {
+      name: 'notes.md',
+      data: utf8('# Notes\r\nsome text'),
+      mimeType: 'text/markdown',
+    };
+    expect(await pool.load(text)).toEqual(await loadDocument(text));
+    const pdf = await pool.load({ name: 'three.pdf', data: threePages });
+    expect(pdf).toEqual(await loadDocument({ name: 'three.pdf', data: threePages }));
+    expect(pdf.text).toBe(pageTexts.join('\n\n'));
+    expect(pdf.pages).toHaveLength(3);
+    expect(pdf.title).toBe('Three Pages');
+  });
+
+  it('leaves the caller’s bytes in place', async () => {
+    const data = threePages.slice();
+    const buffer = Buffer.from(threePages);
+    await pool.load({ name: 'a.pdf', data });
+    await pool.load({ name: 'b.pdf', data: buffer });
+    expect(data).toEqual(threePages);
+    expect(new Uint8Array(buffer)).toEqual(threePages);
+  });
+
+  it('reports progress page by page', async () => {
+    const onProgress = vi.fn();
+    await pool.load({ name: 'p.pdf', data: threePages }, { onProgress });
+    expect(onProgress.mock.calls).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+  });
+
+  it('rejects with the same DocchatError code, message and details as loadDocument', async () => {
+    const encrypted = await buildEncryptedPdf(['Secret plans'], { userPassword: 'hunter2' });
+    const cases: [LoadInput, LoadOptions, string][] = [
+      [{ name: 'secret.pdf', data: encrypted }, {}, 'pdf_encrypted'],
+      [{ name: 'secret.pdf', data: encrypted }, { password: 'Hunter2' }, 'pdf_wrong_password'],
+      [{ name: 'broken.pdf', data: buildCorruptPdf() }, {}, 'pdf_corrupt'],
+      [{ name: 'empty.txt', data: new Uint8Array() }, {}, 'empty_file'],
+      [{ name: 'image.txt', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) }, {}, 'not_text'],
+      [{ name: 'letter.docx', data: utf8('PK') }, {}, 'unsupported_file_type'],
+    ];
+    for (const [input, options, code] of cases) {
+      const pooled = await failure(pool.load(input, options));
+      const local = await failure(loadDocument(input, options));
+      expect(pooled.code).toBe(code);
+      expect(pooled).toMatchObject({ code: local.code, message: local.message, details: local.details });
+    }
+    const opened = await pool.load({ name: 'secret.pdf', data: encrypted }, { password: 'hunter2' });
+    expect(opened.text).toBe('Secret plans');
+  });
+
+  it('rejects with aborted when the signal fires mid-parse, and keeps working afterwards', async () => {
+    const controller = new AbortController();
+    const pending = pool.load(
+      { name: 'large.pdf', data: largePdf },
+      { signal: controller.signal, onProgress: () => controller.abort() },
+    );
+    expect((await failure(pending)).code).toBe('aborted');
+    expect((await pool.load({ name: 'after.txt', data: utf8('still here') })).text).toBe('still here');
+    expect((await failure(pool.load(pageInput(), { signal: AbortSignal.abort() }))).code).toBe('aborted');
+  });
+
+  it('runs more jobs than workers, and drops a queued job when its signal fires', async () => {
+    const single = createLoaderPool({ size: 1 });
+    try {
+      const controller = new AbortController();
+      const first = single.load({ name: 'first.pdf', data: largePdf });
+      const queued = single.load({ name: 'queued.pdf', data: threePages }, { signal: controller.signal });
+      controller.abort();
+      expect((await failure(queued)).code).toBe('aborted');
+      expect((await first).pages).toHaveLength(40);
+
+      const names = Array.from({ length: 5 }, (_, i) => `doc-${i}.pdf`);
+      const documents = await Promise.all(names.map((name) => pool.load({ name, data: threePages })));
+      expect(documents.map((document) => document.source)).toEqual(names);
+      expect(documents.every((document) => document.text === pageTexts.join('\n\n'))).toBe(true);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('fails the job of a worker that dies with internal, and replaces the worker', async () => {
+    const single = createLoaderPool({ size: 1 });
+    try {
+      const before = spawned.length;
+      const pending = single.load(
+        { name: 'large.pdf', data: largePdf },
+        { onProgress: () => void spawned.at(-1)?.terminate() },
+      );
+      const error = await failure(pending);
+      expect(spawned.length).toBe(before + 1);
+      expect(error.code).toBe('internal');
+      expect(error.message).toContain('large.pdf');
+      expect((await single.load({ name: 'next.txt', data: utf8('next') })).text).toBe('next');
+      expect(spawned.length).toBe(before + 2);
+    } finally {
+      await single.close();
+    }
+  });
+
+  it('keeps the event loop free while a large PDF is parsed', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      const document = await pool.load({ name: 'large.pdf', data: largePdf });
+      expect(document.pages).toHaveLength(40);
+    } finally {
+      clearInterval(timer);
+    }
+    // loadDocument on this thread lets no timer run at all until it is done.
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('close() ends the workers and fails queued, running and later loads', async () => {
+    const closing = createLoaderPool({ size: 1 });
+    const before = spawned.length;
+    const running = failure(closing.load({ name: 'large.pdf', data: largePdf }));
+    const queued = failure(closing.load(pageInput()));
+    const workers = spawned.slice(before);
+    expect(workers).toHaveLength(1);
+    const exited = workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve)));
+    await closing.close();
+    await Promise.all(exited);
+    expect((await running).code).toBe('aborted');
+    expect((await queued).code).toBe('aborted');
+    expect((await failure(closing.load(pageInput()))).code).toBe('internal');
+  });
+
+  it('refuses a size that is not a positive integer', () => {
+    expect(() => createLoaderPool({ size: 0 })).toThrow(DocchatError);
+    expect(() => createLoaderPool({ size: 1.5 })).toThrow(DocchatError);
+  });
+
+  it('lets a process exit while its workers sit idle', () => {
+    const script = [
+      "import { createLoaderPool } from './src/loaders/create-loader-pool.ts';",
+      'const pool = createLoaderPool({ size: 1 });',
+      "const document = await pool.load({ name: 'a.txt', data: new TextEncoder().encode('idle') });",
+      'console.log(document.text);',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['--eval', script], {
+      cwd: new URL('../..', import.meta.url),
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('idle');
+    expect(result.status).toBe(0);
+  });
+});
+
+function pageInput(): LoadInput {
+  return { name: 'page.pdf', data: threePages };
+}
