@@ -47,6 +47,8 @@ export interface LoadResult {
   /** Live memory (heap used + external + array buffers, after a full collection) before and after each round, MB. */
   liveBeforeMB: number;
   liveAfterRoundsMB: number[];
+  /** The JS heap part of the live memory after each round, MB (the rest is `external`: buffers outside it). */
+  heapAfterRoundsMB: number[];
   /** (live memory after round 1 - before) / sessions. */
   memoryPerSessionKB: number;
   /** Live memory after the last round / after round 1. Target at most 1.10. */
@@ -209,9 +211,10 @@ async function loadTest(
 ): Promise<LoadResult> {
   await settle(options.settleMs);
   const rssBefore = server.rssMB();
-  const liveBefore = await server.liveMB();
+  const liveBefore = (await server.liveMB()).live;
   const rssAfter: number[] = [];
   const liveAfter: number[] = [];
+  const heapAfter: number[] = [];
   const ttfts: number[] = [];
   let errors = 0;
   for (let round = 0; round < options.rounds; round++) {
@@ -234,7 +237,9 @@ async function loadTest(
     }
     await settle(options.settleMs);
     rssAfter.push(server.rssMB());
-    liveAfter.push(await server.liveMB());
+    const usage = await server.liveMB();
+    liveAfter.push(usage.live);
+    heapAfter.push(usage.heap);
   }
   const first = liveAfter[0] ?? Number.NaN;
   const growth = (values: number[]): number =>
@@ -249,6 +254,7 @@ async function loadTest(
     rssAfterRoundsMB: rssAfter.map(round3),
     liveBeforeMB: round3(liveBefore),
     liveAfterRoundsMB: liveAfter.map(round3),
+    heapAfterRoundsMB: heapAfter.map(round3),
     memoryPerSessionKB: Math.round(((first - liveBefore) * 1024) / options.sessions),
     growthAfterLastRound: growth(liveAfter),
     rssGrowthAfterLastRound: growth(rssAfter),
@@ -332,7 +338,7 @@ interface RunningServer {
   url: string;
   rssMB(): number;
   /** Asks the server's memory probe for a full collection and reads its live memory. */
-  liveMB(): Promise<number>;
+  liveMB(): Promise<{ live: number; heap: number }>;
   stop(): Promise<void>;
 }
 
@@ -385,7 +391,8 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
         await settle(10);
         try {
           const usage = JSON.parse(readFileSync(probeFile, 'utf8')) as NodeJS.MemoryUsage & { at: number };
-          if (usage.at >= asked) return (usage.heapUsed + usage.external) / 2 ** 20;
+          if (usage.at >= asked)
+            return { live: (usage.heapUsed + usage.external) / 2 ** 20, heap: usage.heapUsed / 2 ** 20 };
         } catch {
           // Not written yet, or half written; try again.
         }
