@@ -90,6 +90,18 @@ describe('extractive chat model', () => {
     );
   });
 
+  it('quotes prose only, once: no Markdown headings or table rows, no sentence twice from overlapping chunks', async () => {
+    const markdown = [
+      source(
+        1,
+        '## Deploy to a Space\n\nPush the repository to the Space to deploy it.\n\n| Deploy | Space | yes |',
+      ),
+      source(2, 'Push the repository to the Space to deploy it. The Space then builds the image.'),
+    ];
+    const { text } = await answer(request('How do I deploy to a Space?', markdown));
+    expect(text).toBe('Push the repository to the Space to deploy it. [1]');
+  });
+
   it('says it does not know when nothing relevant was retrieved', async () => {
     expect((await answer(request('Which football club won the league?', sources))).text).toBe(noAnswerText);
     expect((await answer(request('What is RL?', []))).text).toBe(noAnswerText);

@@ -204,10 +204,13 @@ function describeDocument(overview: DocumentOverview, named: boolean): string {
 
 function candidatesOf(sources: readonly Source[]): Candidate[] {
   const candidates: Candidate[] = [];
+  // Overlapping chunks repeat sentences; quote each once, from the best-ranked passage.
+  const seen = new Set<string>();
   for (const [rank, source] of sources.entries()) {
     for (const [position, span] of splitSentences(source.text).entries()) {
       const text = cleanSentence(source.text.slice(span.start, span.end));
-      if (!looksLikeProse(text)) continue;
+      if (!looksLikeProse(text) || seen.has(text)) continue;
+      seen.add(text);
       candidates.push({ text, n: source.n, rank, position, terms: new Set(analyze(text)), score: 0 });
     }
   }
@@ -224,6 +227,8 @@ function cleanSentence(text: string): string {
 
 /** Rejects table rows, reference-list entries and other fragments that read badly as an answer. */
 function looksLikeProse(text: string): boolean {
+  // Markdown headings, table rows, code fences and list markers alone are structure, not answers.
+  if (/^(?:#{1,6}\s|```|~~~)/.test(text) || (text.match(/\|/g)?.length ?? 0) >= 2) return false;
   const letters = text.match(/\p{L}/gu)?.length ?? 0;
   if (letters < 12 || letters / text.length < 0.6) return false;
   return wordCount(text) >= 4;

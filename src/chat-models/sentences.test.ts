@@ -28,6 +28,16 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('ends a sentence at each list item', () => {
+    expect(texts('Parts:\n- a library, usable alone;\n- a server\n1. first step\n2) second step')).toEqual([
+      'Parts:',
+      '- a library, usable alone;',
+      '- a server',
+      '1. first step',
+      '2) second step',
+    ]);
+  });
+
   it('returns trimmed, ordered, non-empty spans for any text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {

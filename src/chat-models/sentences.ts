@@ -31,7 +31,8 @@ const abbreviations = new Set([
 /**
  * Splits text into sentences at `.`, `!`, `?` (followed by whitespace and an upper-case letter, digit, quote or
  * bracket) and at blank lines, skipping common abbreviations and decimals. A short line without closing
- * punctuation followed by a capitalized line (a heading, a PDF title line) also ends a sentence. Spans exclude
+ * punctuation followed by a capitalized line (a heading, a PDF title line) also ends a sentence, and so does
+ * the start of a list item. Spans exclude
  * surrounding whitespace.
  */
 export function splitSentences(text: string): SentenceSpan[] {
@@ -44,7 +45,8 @@ export function splitSentences(text: string): SentenceSpan[] {
     while (e > s && /\s/.test(text[e - 1] ?? '')) e--;
     if (e > s) spans.push({ start: s, end: e });
   };
-  const boundary = /([.!?])["')\]]*\s+(?=["'([]?[\p{Lu}\p{N}])|\n\s*\n|(\n)(?=\p{Lu})/gu;
+  const boundary =
+    /([.!?])["')\]]*\s+(?=["'([]?[\p{Lu}\p{N}])|\n\s*\n|\n(?=[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t])|(\n)(?=\p{Lu})/gu;
   for (const match of text.matchAll(boundary)) {
     const index = match.index;
     if (match[2] !== undefined) {
