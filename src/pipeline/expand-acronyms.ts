@@ -1,6 +1,7 @@
 import type { Chunk } from '../core/types.ts';
 
-const definition = /((?:[\p{L}][\p{L}\p{N}'’-]*\s+){1,8})\((\p{Lu}[\p{Lu}\p{Ll}]{0,6}\p{Lu}s?)\)/gu;
+// An acronym in parentheses; the words before it are read back from there (at most eight, within 120 characters).
+const parenthesized = /\((\p{Lu}[\p{Lu}\p{Ll}]{0,6}\p{Lu})s?\)/gu;
 const smallWords = new Set(['of', 'and', 'the', 'for', 'in', 'on', 'to', 'a', 'an', 'with', 'by']);
 
 /**
@@ -11,10 +12,15 @@ const smallWords = new Set(['of', 'and', 'the', 'for', 'in', 'on', 'to', 'a', 'a
 export function findAcronyms(chunks: readonly Chunk[]): Map<string, string> {
   const acronyms = new Map<string, string>();
   for (const chunk of chunks) {
-    for (const match of chunk.text.matchAll(definition)) {
-      const acronym = (match[2] ?? '').replace(/s$/, '');
+    for (const match of chunk.text.matchAll(parenthesized)) {
+      const acronym = match[1] ?? '';
       if (acronyms.has(acronym)) continue;
-      const longForm = longFormFor(acronym, (match[1] ?? '').trim().split(/\s+/));
+      const before = chunk.text.slice(Math.max(0, match.index - 120), match.index);
+      const words = before.split(/\s+/).filter(Boolean).slice(-8);
+      const longForm = longFormFor(
+        acronym,
+        words.map((word) => word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')),
+      );
       if (longForm) acronyms.set(acronym, longForm);
     }
   }
