@@ -68,24 +68,35 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           sources = toSources(await options.retriever.retrieve(query, { k, signal }));
         }
         const kind = overviews.length > 0 ? 'overview' : 'question';
-        yield { type: 'sources', query, model, sources };
-
         const context = formatContext(sources) + (kind === 'overview' ? formatOutline(overviews) : '');
         const messages: ChatMessage[] = [
           prompts.system.createMessage(),
           ...history.slice(-historyMessages),
           prompts.user.createMessage({ context, question: query }),
         ];
-        let answer = '';
-        const stream = options.chatModel.stream(
-          { messages, question: expandAcronyms(trimmed, acronyms), query, sources, kind, overviews },
-          { signal },
-        );
-        for await (const delta of stream) {
-          answer += delta;
-          yield { type: 'text-delta', delta };
+        const deltas = options.chatModel
+          .stream(
+            { messages, question: expandAcronyms(trimmed, acronyms), query, sources, kind, overviews },
+            { signal },
+          )
+          [Symbol.asyncIterator]();
+        // The model is asked before the sources are handed out, so its first token is on the way while they are
+        // sent. The early failure handler only keeps a rejection from counting as unhandled: it is awaited below.
+        let next = deltas.next();
+        next.catch(() => {});
+        try {
+          yield { type: 'sources', query, model, sources };
+          let answer = '';
+          for (let step = await next; !step.done; step = await next) {
+            answer += step.value;
+            yield { type: 'text-delta', delta: step.value };
+            next = deltas.next();
+          }
+          yield { type: 'done', answer, model };
+        } finally {
+          // A consumer that stops early ends the model's stream too (the signal aborts its request).
+          deltas.return?.(undefined).catch(() => {});
         }
-        yield { type: 'done', answer, model };
       } catch (error) {
         const failure = toDocchatError(error);
         yield { type: 'error', error: failure.code, message: failure.message };

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatModel, ChatRequest } from '../chat-models/chat-model.ts';
+import type { Chunk } from '../core/types.ts';
+import type { Retriever } from '../retrieval/retriever.ts';
+import { createPipeline } from './create-pipeline.ts';
+
+const chunk: Chunk = {
+  id: 'd#0',
+  documentId: 'd',
+  source: 'd.txt',
+  page: null,
+  start: 0,
+  end: 5,
+  text: 'Hello',
+};
+const retriever: Retriever = { retrieve: async () => [{ chunk, score: 1 }] };
+
+/** A chat model that records when its stream starts and ends, and what it was asked. */
+function recordingModel() {
+  const log: string[] = [];
+  const requests: ChatRequest[] = [];
+  const model: ChatModel = {
+    info: { name: 'recorder', extractive: false },
+    async *stream(request) {
+      requests.push(request);
+      log.push('model started');
+      try {
+        yield 'Hello ';
+        yield 'there.';
+      } finally {
+        log.push('model ended');
+      }
+    },
+  };
+  return { model, log, requests };
+}
+
+describe('createPipeline', () => {
+  it('asks the model before handing out the sources, so the first token is already on its way', async () => {
+    const { model, log } = recordingModel();
+    const events = createPipeline({ retriever, chatModel: model }).ask('Hello?');
+    const first = await events.next();
+    expect(first.value).toMatchObject({ type: 'sources', sources: [{ n: 1, text: 'Hello' }] });
+    expect(log).toEqual(['model started']);
+    const rest: string[] = [];
+    for await (const event of events) rest.push(event.type);
+    expect(rest).toEqual(['text-delta', 'text-delta', 'done']);
+    expect(log).toEqual(['model started', 'model ended']);
+  });
+
+  it('ends the model stream when the consumer stops early', async () => {
+    const { model, log } = recordingModel();
+    for await (const event of createPipeline({ retriever, chatModel: model }).ask('Hello?')) {
+      if (event.type === 'text-delta') break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['model started', 'model ended']);
+  });
+
+  it('sends the reference prompts, recent history and numbered context', async () => {
+    const { model, requests } = recordingModel();
+    const history = Array.from({ length: 10 }, (_, i) => ({
+      role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
+      content: `message ${i}`,
+    }));
+    for await (const _ of createPipeline({ retriever, chatModel: model, historyMessages: 4 }).ask(
+      'Which greeting does the file use?',
+      {
+        history,
+      },
+    ));
+    expect(requests).toHaveLength(1);
+    const messages = requests[0]?.messages ?? [];
+    expect(messages.map((message) => message.content.slice(0, 10))).toEqual([
+      'Use the fo',
+      'message 6',
+      'message 7',
+      'message 8',
+      'message 9',
+      'Context:\n[',
+    ]);
+    expect(messages.at(-1)?.content).toBe(
+      'Context:\n[1] (d.txt)\nHello\n\n\nQuestion:\nWhich greeting does the file use?\n',
+    );
+  });
+
+  it('turns a model failure into an error event after the sources', async () => {
+    const failing: ChatModel = {
+      info: { name: 'broken', extractive: false },
+      // biome-ignore lint/correctness/useYield: a model that fails before its first token
+      async *stream() {
+        throw new Error('boom');
+      },
+    };
+    const types: string[] = [];
+    for await (const event of createPipeline({ retriever, chatModel: failing }).ask('Hello?'))
+      types.push(event.type);
+    expect(types).toEqual(['sources', 'error']);
+  });
+});
