@@ -59,7 +59,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let sources: Source[];
         let overviews: DocumentOverview[] = [];
         const overviewChunks =
-          options.chunks && isOverviewQuestion(query) ? buildOverviews(options.chunks()) : [];
+          options.chunks && isOverviewQuestion(trimmed) ? buildOverviews(options.chunks()) : [];
         if (overviewChunks.length > 0) {
           overviews = overviewChunks.map(({ source, title, headings }) => ({ source, title, headings }));
           const introducing = overviewChunks.flatMap((overview) => overview.chunks).slice(0, Math.max(k, 2));

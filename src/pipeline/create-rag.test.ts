@@ -83,6 +83,18 @@ describe('createRag offline', () => {
     expect(done?.type === 'done' && done.answer).toContain('mostly spent on engines');
   });
 
+  it('treats a follow-up of a whole-document question as a question of its own', async () => {
+    const index = rag.createIndex();
+    await rag.ingest(input, index);
+    const history: ChatMessage[] = [
+      { role: 'user', content: 'What is this document about?' },
+      { role: 'assistant', content: 'This document is “Project Falcon Handbook”.' },
+    ];
+    const events = await collect(rag.ask(index, 'And what about its budget?', { history }));
+    const done = events.find((event) => event.type === 'done');
+    expect(done?.type === 'done' && done.answer).toContain('four million euros');
+  });
+
   it('matches an acronym the document defines with its long form', async () => {
     const index = rag.createIndex();
     await rag.ingest(input, index);
