@@ -175,11 +175,12 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     requireChat,
 
     async ingest(sessionId, chatId, upload, { signal, onProgress }) {
-      await requireChat(sessionId, chatId);
+      const chat = await requireChat(sessionId, chatId);
       const { signal: tracked, release } = register(signal);
       try {
         // A scratch index: the chat's live index only ever receives documents that were stored completely.
-        const result = await rag.ingest(upload.input, rag.createIndex(), {
+        const scratch = rag.createIndex();
+        const result = await rag.ingest(upload.input, scratch, {
           ...(upload.password === undefined ? {} : { password: upload.password }),
           signal: tracked,
           documentId: randomUUID(),
@@ -195,7 +196,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           vectors: result.vectors,
         };
         await store.addDocument(chatId, document, now());
-        await indexes.addDocument(chatId, document);
+        await indexes.addDocument(chatId, document, chat.documents.length === 0 ? scratch : undefined);
         return result.summary;
       } finally {
         release();

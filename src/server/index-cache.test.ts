@@ -76,6 +76,28 @@ describe('createIndexCache', () => {
     await store.close();
   });
 
+  it("adopts the index an upload built for a chat's first document, instead of rebuilding it", async () => {
+    const { store, cache, rag } = await setup(countingEmbedder('same'));
+    const first = documentFrom('same', 'd1');
+    await store.addDocument('a', first, 1);
+    const built = rag.createIndex();
+    built.add(first.chunks, first.vectors);
+    await cache.addDocument('a', first, built);
+    expect(await cache.get('a')).toBe(built);
+    const second = documentFrom('same', 'd2');
+    await store.addDocument('a', second, 2);
+    await cache.addDocument('a', second, rag.createIndex());
+    expect((await cache.get('a')).chunks.map((chunk) => chunk.documentId)).toEqual([
+      'd1',
+      'd1',
+      'd1',
+      'd2',
+      'd2',
+      'd2',
+    ]);
+    await store.close();
+  });
+
   it('keeps at most maxEntries indexes, dropping the least recently used', async () => {
     const { store, cache } = await setup(countingEmbedder('same'), 2);
     const a = await cache.get('a');

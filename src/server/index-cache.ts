@@ -9,9 +9,11 @@ export interface IndexCache {
   get(chatId: string): Promise<SearchIndex>;
   /**
    * Adds a just-stored document to the chat's index if that index is live (otherwise the next load has it).
+   * `built`, an index holding exactly this document, becomes the chat's live index when the chat has none and
+   * this is its first document, so a new chat's first question does not rebuild what the upload just built.
    * Never throws: a failure drops the entry, and the next `get` rebuilds it from the store.
    */
-  addDocument(chatId: string, document: StoredDocument): Promise<void>;
+  addDocument(chatId: string, document: StoredDocument, built?: SearchIndex): Promise<void>;
   /** Forgets a chat's index (the chat was deleted). */
   delete(chatId: string): void;
   clear(): void;
@@ -90,9 +92,15 @@ export function createIndexCache(options: { rag: Rag; store: ChatStore; maxEntri
       return entry.index;
     },
 
-    async addDocument(chatId, document) {
+    async addDocument(chatId, document, built) {
       const entry = entries.get(chatId);
-      if (entry === undefined) return;
+      if (entry === undefined) {
+        if (built !== undefined) {
+          entries.set(chatId, { index: Promise.resolve(built), documentIds: new Set([document.summary.id]) });
+          evictOverflow();
+        }
+        return;
+      }
       entry.index = entry.index.then(async (index) => {
         await addTo(index, entry.documentIds, document);
         return index;
