@@ -80,15 +80,3 @@ export function ratio(numerator: number, denominator: number): number {
 export function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
-
-/** A seeded pseudo-random generator (mulberry32) returning numbers in [0, 1), so fixtures repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

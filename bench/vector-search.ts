@@ -2,9 +2,10 @@ import { MemoryVectorStore as LangchainMemoryVectorStore } from '@langchain/clas
 import { Document } from '@langchain/core/documents';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import { BaseEmbedding, SimpleVectorStore, TextNode, VectorStoreQueryMode } from 'llamaindex';
+import { seededRandom } from '../src/test-helpers/seeded-random.ts';
 import { createMemoryVectorStore } from '../src/vector-stores/memory-vector-store.ts';
 import { loadSimdDotKernel } from '../src/vector-stores/simd-dot-kernel.ts';
-import { compareAlternating, ratio, round3, seededRandom } from './measure.ts';
+import { compareAlternating, ratio, round3 } from './measure.ts';
 
 /** One vector-search configuration's figures: medians in ms per query. */
 export interface VectorSearchResult {

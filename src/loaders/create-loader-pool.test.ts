@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
+import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import { buildCorruptPdf, buildEncryptedPdf, buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
 import { createLoaderPool } from './create-loader-pool.ts';
 import { loadDocument } from './load-document.ts';
@@ -21,16 +22,6 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 });
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-async function failure(promise: Promise<unknown>): Promise<DocchatError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DocchatError) return error;
-    throw error;
-  }
-  throw new Error('expected the load to fail');
-}
 
 /** A PDF big enough that pdf.js needs many event-loop-free turns to read it. */
 let largePdf: Uint8Array;
@@ -94,8 +85,8 @@ describe('createLoaderPool', () => {
       [{ name: 'letter.docx', data: utf8('PK') }, {}, 'unsupported_file_type'],
     ];
     for (const [input, options, code] of cases) {
-      const pooled = await failure(pool.load(input, options));
-      const local = await failure(loadDocument(input, options));
+      const pooled = await docchatFailure(pool.load(input, options));
+      const local = await docchatFailure(loadDocument(input, options));
       expect(pooled.code).toBe(code);
       expect(pooled).toMatchObject({ code: local.code, message: local.message, details: local.details });
     }
@@ -109,9 +100,11 @@ describe('createLoaderPool', () => {
       { name: 'large.pdf', data: largePdf },
       { signal: controller.signal, onProgress: () => controller.abort() },
     );
-    expect((await failure(pending)).code).toBe('aborted');
+    expect((await docchatFailure(pending)).code).toBe('aborted');
     expect((await pool.load({ name: 'after.txt', data: utf8('still here') })).text).toBe('still here');
-    expect((await failure(pool.load(pageInput(), { signal: AbortSignal.abort() }))).code).toBe('aborted');
+    expect((await docchatFailure(pool.load(pageInput(), { signal: AbortSignal.abort() }))).code).toBe(
+      'aborted',
+    );
   });
 
   it('runs more jobs than workers, and drops a queued job when its signal fires', async () => {
@@ -121,7 +114,7 @@ describe('createLoaderPool', () => {
       const first = single.load({ name: 'first.pdf', data: largePdf });
       const queued = single.load({ name: 'queued.pdf', data: threePages }, { signal: controller.signal });
       controller.abort();
-      expect((await failure(queued)).code).toBe('aborted');
+      expect((await docchatFailure(queued)).code).toBe('aborted');
       expect((await first).pages).toHaveLength(40);
 
       const names = Array.from({ length: 5 }, (_, i) => `doc-${i}.pdf`);
@@ -141,7 +134,7 @@ describe('createLoaderPool', () => {
         { name: 'large.pdf', data: largePdf },
         { onProgress: () => void spawned.at(-1)?.terminate() },
       );
-      const error = await failure(pending);
+      const error = await docchatFailure(pending);
       expect(spawned.length).toBe(before + 1);
       expect(error.code).toBe('internal');
       expect(error.message).toContain('large.pdf');
@@ -168,8 +161,8 @@ describe('createLoaderPool', () => {
   it('close() ends the workers and fails queued, running and later loads', async () => {
     const closing = createLoaderPool({ size: 1 });
     const before = spawned.length;
-    const running = failure(closing.load({ name: 'large.pdf', data: largePdf }));
-    const queued = failure(closing.load(pageInput()));
+    const running = docchatFailure(closing.load({ name: 'large.pdf', data: largePdf }));
+    const queued = docchatFailure(closing.load(pageInput()));
     const workers = spawned.slice(before);
     expect(workers).toHaveLength(1);
     const exited = workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve)));
@@ -177,7 +170,7 @@ describe('createLoaderPool', () => {
     await Promise.all(exited);
     expect((await running).code).toBe('aborted');
     expect((await queued).code).toBe('aborted');
-    expect((await failure(closing.load(pageInput()))).code).toBe('internal');
+    expect((await docchatFailure(closing.load(pageInput()))).code).toBe('internal');
   });
 
   it('refuses a size that is not a positive integer', () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DocchatError } from '../core/errors.ts';
+import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import { buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
 import { loadFile } from './load-file.ts';
 
@@ -15,16 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
-
-async function failure(promise: Promise<unknown>): Promise<DocchatError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DocchatError) return error;
-    throw error;
-  }
-  throw new Error('expected the load to fail');
-}
 
 describe('loadFile', () => {
   it('loads a text file from disk under its base name', async () => {
@@ -48,19 +38,21 @@ describe('loadFile', () => {
   it('uses the MIME type for names without a known extension', async () => {
     const path = join(directory, 'README');
     await writeFile(path, 'read me');
-    expect((await failure(loadFile(path))).code).toBe('unsupported_file_type');
+    expect((await docchatFailure(loadFile(path))).code).toBe('unsupported_file_type');
     expect((await loadFile(path, { mimeType: 'text/plain' })).text).toBe('read me');
   });
 
   it('says when the file does not exist', async () => {
-    const error = await failure(loadFile(join(directory, 'missing.txt')));
+    const error = await docchatFailure(loadFile(join(directory, 'missing.txt')));
     expect(error.code).toBe('file_not_found');
     expect(error.message).toContain('missing.txt');
-    expect((await failure(loadFile(join(directory, 'Report.TXT', 'below.txt')))).code).toBe('file_not_found');
+    expect((await docchatFailure(loadFile(join(directory, 'Report.TXT', 'below.txt')))).code).toBe(
+      'file_not_found',
+    );
   });
 
   it('says when the path is a directory', async () => {
-    const error = await failure(loadFile(directory));
+    const error = await docchatFailure(loadFile(directory));
     expect(error.code).toBe('unsupported_file_type');
     expect(error.message).toMatch(/is a directory, not a file/);
   });
@@ -68,8 +60,8 @@ describe('loadFile', () => {
   it('stops when the signal has fired', async () => {
     const controller = new AbortController();
     controller.abort();
-    expect((await failure(loadFile(join(directory, 'Report.TXT'), { signal: controller.signal }))).code).toBe(
-      'aborted',
-    );
+    expect(
+      (await docchatFailure(loadFile(join(directory, 'Report.TXT'), { signal: controller.signal }))).code,
+    ).toBe('aborted');
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DocchatError } from '../core/errors.ts';
+import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import {
   buildCorruptPdf,
   buildEncryptedPdf,
@@ -12,16 +12,6 @@ import {
 import { createPdfLoader } from './pdf-loader.ts';
 
 const loader = createPdfLoader();
-
-async function failure(promise: Promise<unknown>): Promise<DocchatError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DocchatError) return error;
-    throw error;
-  }
-  throw new Error('expected the load to fail');
-}
 
 describe('createPdfLoader', () => {
   afterEach(() => {
@@ -115,13 +105,13 @@ describe('createPdfLoader', () => {
 
   it('asks for the password of an encrypted PDF, and says when it is wrong', async () => {
     const data = await buildEncryptedPdf(['Secret plans'], { userPassword: 'hunter2' });
-    const missing = await failure(loader.load({ name: 'secret.pdf', data }));
+    const missing = await docchatFailure(loader.load({ name: 'secret.pdf', data }));
     expect(missing.code).toBe('pdf_encrypted');
     expect(missing.message).toMatch(/secret\.pdf is password-protected\. Provide its password/);
-    expect((await failure(loader.load({ name: 'secret.pdf', data }, { password: '' }))).code).toBe(
+    expect((await docchatFailure(loader.load({ name: 'secret.pdf', data }, { password: '' }))).code).toBe(
       'pdf_encrypted',
     );
-    const wrong = await failure(loader.load({ name: 'secret.pdf', data }, { password: 'Hunter2' }));
+    const wrong = await docchatFailure(loader.load({ name: 'secret.pdf', data }, { password: 'Hunter2' }));
     expect(wrong.code).toBe('pdf_wrong_password');
     expect(wrong.message).toMatch(/password given for secret\.pdf is wrong/);
   });
@@ -141,7 +131,7 @@ describe('createPdfLoader', () => {
 
   it('refuses scans without a text layer, recommending OCR', async () => {
     for (const data of [await buildScannedPdf(), await buildScannedPdf({ pages: 3, pageNumbers: true })]) {
-      const error = await failure(loader.load({ name: 'scan.pdf', data }));
+      const error = await docchatFailure(loader.load({ name: 'scan.pdf', data }));
       expect(error.code).toBe('pdf_no_text');
       expect(error.message).toMatch(/looks like a scan.*OCR.*ocrmypdf/s);
     }
@@ -162,14 +152,16 @@ describe('createPdfLoader', () => {
       new TextEncoder().encode('hello'),
     ];
     for (const data of bad) {
-      const error = await failure(loader.load({ name: 'bad.pdf', data }));
+      const error = await docchatFailure(loader.load({ name: 'bad.pdf', data }));
       expect(error.code).toBe('pdf_corrupt');
       expect(error.message).toMatch(/bad\.pdf could not be read as a PDF/);
     }
   });
 
   it('refuses an empty file', async () => {
-    expect((await failure(loader.load({ name: 'e.pdf', data: new Uint8Array() }))).code).toBe('empty_file');
+    expect((await docchatFailure(loader.load({ name: 'e.pdf', data: new Uint8Array() }))).code).toBe(
+      'empty_file',
+    );
   });
 
   it('stops between pages when the signal fires', async () => {
@@ -178,14 +170,14 @@ describe('createPdfLoader', () => {
       if (done === 1) controller.abort();
     });
     const data = await buildTextPdf(['one', 'two', 'three']);
-    const error = await failure(
+    const error = await docchatFailure(
       loader.load({ name: 'a.pdf', data }, { signal: controller.signal, onProgress }),
     );
     expect(error.code).toBe('aborted');
     expect(onProgress).toHaveBeenCalledTimes(1);
-    expect((await failure(loader.load({ name: 'a.pdf', data }, { signal: controller.signal }))).code).toBe(
-      'aborted',
-    );
+    expect(
+      (await docchatFailure(loader.load({ name: 'a.pdf', data }, { signal: controller.signal }))).code,
+    ).toBe('aborted');
   });
 
   it('stops while the document is still opening', async () => {
@@ -195,7 +187,7 @@ describe('createPdfLoader', () => {
       { signal: controller.signal },
     );
     controller.abort();
-    expect((await failure(loading)).code).toBe('aborted');
+    expect((await docchatFailure(loading)).code).toBe('aborted');
   });
 
   it('prints nothing, even for broken files', async () => {
@@ -204,8 +196,8 @@ describe('createPdfLoader', () => {
     );
     const good = await buildTextPdf(['quiet please']);
     await loader.load({ name: 'q.pdf', data: good });
-    await failure(loader.load({ name: 'q.pdf', data: truncatePdf(good, 0.7) }));
-    await failure(loader.load({ name: 'q.pdf', data: await buildScannedPdf() }));
+    await docchatFailure(loader.load({ name: 'q.pdf', data: truncatePdf(good, 0.7) }));
+    await docchatFailure(loader.load({ name: 'q.pdf', data: await buildScannedPdf() }));
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
   });
 

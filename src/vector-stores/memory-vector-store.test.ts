@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
+import { seededRandom } from '../test-helpers/seeded-random.ts';
 import { createMemoryVectorStore } from './memory-vector-store.ts';
 import type { VectorHit } from './vector-store.ts';
 
@@ -145,18 +146,6 @@ describe.each(['simd', 'js'] as const)('createMemoryVectorStore with the %s kern
   });
 });
 
-/** A seeded generator, so the near-tie fixtures are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe('the SIMD first pass', () => {
   it('defaults to SIMD where WebAssembly SIMD exists', () => {
     expect(createMemoryVectorStore({ dimensions: 4 }).kernel).toBe('simd');
@@ -164,7 +153,7 @@ describe('the SIMD first pass', () => {
 
   it('gives exactly the JS results when many rows are within float32 rounding of each other', () => {
     // Rows that differ from a centre by ~1e-7 have float32 scores that reorder them; re-scoring must undo that.
-    const next = random(7);
+    const next = seededRandom(7);
     for (const dimensions of [1, 17, 384, 1536]) {
       const centre = Float32Array.from({ length: dimensions }, () => next() - 0.5);
       const vectors = Array.from({ length: 300 }, (_, i) => {
@@ -188,7 +177,7 @@ describe('the SIMD first pass', () => {
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.integer({ min: 1, max: 70 }),
         (seed, dimensions) => {
-          const next = random(seed);
+          const next = seededRandom(seed);
           const centres = Array.from({ length: 3 }, () =>
             Float32Array.from({ length: dimensions }, () => next() - 0.5),
           );

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DocchatError } from '../../core/errors.ts';
+import type { DocchatError } from '../../core/errors.ts';
 import { writeTinyBeir } from '../../eval/tiny-beir-fixture.ts';
+import { docchatFailure } from '../../test-helpers/docchat-failure.ts';
 import { startFakeOpenAIServer } from '../../test-helpers/fake-openai-server.ts';
 import { evalBeirCommand } from './eval-beir.ts';
 
@@ -19,14 +20,8 @@ function captureOutput(): { stdout: () => string; stderr: () => string } {
   return { stdout: () => out.join(''), stderr: () => err.join('') };
 }
 
-async function failure(argv: string[], env: Record<string, string | undefined> = {}): Promise<DocchatError> {
-  try {
-    await evalBeirCommand(argv, env);
-  } catch (error) {
-    if (error instanceof DocchatError) return error;
-    throw error;
-  }
-  throw new Error('expected a DocchatError');
+function failure(argv: string[], env: Record<string, string | undefined> = {}): Promise<DocchatError> {
+  return docchatFailure(evalBeirCommand(argv, env));
 }
 
 describe('evalBeirCommand', () => {
