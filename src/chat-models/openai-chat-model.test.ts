@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
-import { type FakeOpenAIServer, startFakeOpenAIServer } from '../test-helpers/fake-openai-server.ts';
+import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 import type { ChatRequest } from './chat-model.ts';
 import { createOpenAIChatModel, type OpenAIChatModelOptions } from './openai-chat-model.ts';
 
-let server: FakeOpenAIServer;
+const server = setupFakeOpenAIServer({ apiKey: 'sk-test' });
 
-beforeAll(async () => {
-  server = await startFakeOpenAIServer({ apiKey: 'sk-test' });
-});
-afterAll(async () => {
-  await server.close();
-});
 beforeEach(() => {
-  server.reset();
   server.configure({ reply: 'The answer is 42 [1].' });
 });
 

@@ -1,12 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
 import { sleep } from '../core/retry.ts';
-import {
-  type FakeOpenAIServer,
-  hashEmbedding,
-  startFakeOpenAIServer,
-} from '../test-helpers/fake-openai-server.ts';
+import { hashEmbedding } from '../test-helpers/fake-openai-server.ts';
+import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 import { embedAll, estimateTokens, packBatches, truncateToTokens } from './embed-all.ts';
 import type { Embedder, EmbedderLimits } from './embedder.ts';
 import { createOpenAIEmbedder } from './openai-embedder.ts';
@@ -214,16 +211,7 @@ describe('estimateTokens and truncateToTokens', () => {
 });
 
 describe('embedAll through the loopback OpenAI server', () => {
-  let server: FakeOpenAIServer;
-  beforeAll(async () => {
-    server = await startFakeOpenAIServer({ apiKey: 'sk-test' });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  beforeEach(() => {
-    server.reset();
-  });
+  const server = setupFakeOpenAIServer({ apiKey: 'sk-test' });
   const embedder = () => createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url, dimensions: 8 });
 
   it('embeds 5,000 texts in a few requests of at most 2,048 inputs, in order', async () => {

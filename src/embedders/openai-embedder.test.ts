@@ -1,24 +1,11 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
-import {
-  type FakeOpenAIServer,
-  hashEmbedding,
-  startFakeOpenAIServer,
-} from '../test-helpers/fake-openai-server.ts';
+import { hashEmbedding } from '../test-helpers/fake-openai-server.ts';
+import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 import { createOpenAIEmbedder } from './openai-embedder.ts';
 
-let server: FakeOpenAIServer;
-
-beforeAll(async () => {
-  server = await startFakeOpenAIServer({ apiKey: 'sk-test' });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.reset();
-});
+const server = setupFakeOpenAIServer({ apiKey: 'sk-test' });
 
 describe('createOpenAIEmbedder', () => {
   it('embeds in ONE call, in input order, with known dimensions and OpenAI limits', async () => {
