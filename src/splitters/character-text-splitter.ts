@@ -1,7 +1,7 @@
 import type { Chunk, LoadedDocument } from '../core/types.ts';
 import { type ChunkSizeOptions, resolveChunkSizeOptions } from './chunk-size-options.ts';
+import { chunksFromRanges } from './chunks-from-ranges.ts';
 import { createCodePointIndex } from './code-point-index.ts';
-import { createPageLocator } from './page-locator.ts';
 import type { TextSplitter } from './text-splitter.ts';
 
 /**
@@ -47,20 +47,9 @@ export function createCharacterTextSplitter(options: ChunkSizeOptions = {}): Cha
     splitText,
     splitTexts: (texts) => texts.flatMap(splitText),
     split(document: LoadedDocument, documentId: string = document.source): Chunk[] {
-      const pageAt = createPageLocator(document);
-      const chunks: Chunk[] = [];
-      windows(document.text, (start, end) => {
-        chunks.push({
-          id: `${documentId}#${chunks.length}`,
-          documentId,
-          source: document.source,
-          page: pageAt(start),
-          start,
-          end,
-          text: document.text.slice(start, end),
-        });
-      });
-      return chunks;
+      const ranges: [number, number][] = [];
+      windows(document.text, (start, end) => ranges.push([start, end]));
+      return chunksFromRanges(document, documentId, ranges);
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Chunk, LoadedDocument } from '../core/types.ts';
 import { type ChunkSizeOptions, resolveChunkSizeOptions } from './chunk-size-options.ts';
+import { chunksFromRanges } from './chunks-from-ranges.ts';
 import { createCodePointIndex } from './code-point-index.ts';
 import { isWhitespace } from './is-whitespace.ts';
-import { createPageLocator } from './page-locator.ts';
 import type { TextSplitter } from './text-splitter.ts';
 
 /** A boundary-aware splitter that measures `chunkSize` and `chunkOverlap` in code points. */
@@ -30,21 +30,8 @@ export function createRecursiveTextSplitter(options: ChunkSizeOptions = {}): Rec
     chunkSize,
     chunkOverlap,
     split(document: LoadedDocument, documentId: string = document.source): Chunk[] {
-      const pageAt = createPageLocator(document);
-      const { text } = document;
-      const chunks: Chunk[] = [];
-      for (const [start, end] of chunkRanges(text, pageStartsOf(document), chunkSize, chunkOverlap)) {
-        chunks.push({
-          id: `${documentId}#${chunks.length}`,
-          documentId,
-          source: document.source,
-          page: pageAt(start),
-          start,
-          end,
-          text: text.slice(start, end),
-        });
-      }
-      return chunks;
+      const ranges = chunkRanges(document.text, pageStartsOf(document), chunkSize, chunkOverlap);
+      return chunksFromRanges(document, documentId, ranges);
     },
   };
 }
