@@ -58,49 +58,50 @@ describe('createRag offline', () => {
     expect(done).toMatchObject({ model: { name: 'extractive', extractive: true } });
   });
 
-  it('answers a whole-document question from the overview', async () => {
+  describe('over one ingested document', () => {
     const index = rag.createIndex();
-    await rag.ingest(input, index);
-    const events = await collect(rag.ask(index, 'What is this document about?'));
-    const done = events.find((event) => event.type === 'done');
-    expect(done?.type === 'done' && done.answer).toContain('“Project Falcon Handbook”');
-    expect(done?.type === 'done' && done.answer).toContain('Introduction; Launch Plan; Budget');
-  });
-
-  it('rewrites a follow-up by rule and retrieves with the standalone query', async () => {
-    const index = rag.createIndex();
-    await rag.ingest(input, index);
-    const history: ChatMessage[] = [
-      { role: 'user', content: 'What is the budget of Project Falcon?' },
-      { role: 'assistant', content: 'Four million euros.' },
+    beforeAll(async () => {
+      await rag.ingest(input, index);
+    });
+    const exchange = (question: string, answer: string): ChatMessage[] => [
+      { role: 'user', content: question },
+      { role: 'assistant', content: answer },
     ];
-    const events = await collect(rag.ask(index, 'And what is it mostly spent on?', { history }));
-    const sources = events.find((event) => event.type === 'sources');
-    expect(sources?.type === 'sources' && sources.query).toBe(
-      'And what is it mostly spent on? (following up on: What is the budget of Project Falcon?)',
-    );
-    const done = events.find((event) => event.type === 'done');
-    expect(done?.type === 'done' && done.answer).toContain('mostly spent on engines');
-  });
+    const ask = async (question: string, history: ChatMessage[] = []) => {
+      const events = await collect(rag.ask(index, question, { history }));
+      const sources = events.find((event) => event.type === 'sources');
+      const done = events.find((event) => event.type === 'done');
+      return {
+        query: sources?.type === 'sources' ? sources.query : null,
+        answer: done?.type === 'done' ? done.answer : null,
+      };
+    };
 
-  it('treats a follow-up of a whole-document question as a question of its own', async () => {
-    const index = rag.createIndex();
-    await rag.ingest(input, index);
-    const history: ChatMessage[] = [
-      { role: 'user', content: 'What is this document about?' },
-      { role: 'assistant', content: 'This document is “Project Falcon Handbook”.' },
-    ];
-    const events = await collect(rag.ask(index, 'And what about its budget?', { history }));
-    const done = events.find((event) => event.type === 'done');
-    expect(done?.type === 'done' && done.answer).toContain('four million euros');
-  });
+    it('answers a whole-document question from the overview', async () => {
+      const { answer } = await ask('What is this document about?');
+      expect(answer).toContain('“Project Falcon Handbook”');
+      expect(answer).toContain('Introduction; Launch Plan; Budget');
+    });
 
-  it('matches an acronym the document defines with its long form', async () => {
-    const index = rag.createIndex();
-    await rag.ingest(input, index);
-    const events = await collect(rag.ask(index, 'How much does FH carry?'));
-    const done = events.find((event) => event.type === 'done');
-    expect(done?.type === 'done' && done.answer).toContain('Falcon Heavy carries twice the payload');
+    it('rewrites a follow-up by rule and retrieves with the standalone query', async () => {
+      const history = exchange('What is the budget of Project Falcon?', 'Four million euros.');
+      const { query, answer } = await ask('And what is it mostly spent on?', history);
+      expect(query).toBe(
+        'And what is it mostly spent on? (following up on: What is the budget of Project Falcon?)',
+      );
+      expect(answer).toContain('mostly spent on engines');
+    });
+
+    it('treats a follow-up of a whole-document question as a question of its own', async () => {
+      const history = exchange('What is this document about?', 'This document is “Project Falcon Handbook”.');
+      expect((await ask('And what about its budget?', history)).answer).toContain('four million euros');
+    });
+
+    it('matches an acronym the document defines with its long form', async () => {
+      expect((await ask('How much does FH carry?')).answer).toContain(
+        'Falcon Heavy carries twice the payload',
+      );
+    });
   });
 
   it('parses with the loader it is given: a worker pool gives the same chunks and parse progress', async () => {
