@@ -40,13 +40,7 @@ interface StreamState {
  */
 export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): ChatModel {
   const model = options.model ?? 'gpt-4o-mini';
-  const client =
-    options.client ??
-    createOpenAIClient({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      timeoutMs: options.timeoutMs ?? 120_000,
-    });
+  const client = options.client ?? createOpenAIClient(options);
   const context: OpenAIErrorContext = {
     model,
     baseURL: options.client ? undefined : (options.baseURL ?? openAIBaseURL),

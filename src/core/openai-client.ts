@@ -10,8 +10,8 @@ export interface OpenAIClientOptions {
   apiKey?: string;
   /** An OpenAI-compatible server, e.g. `http://localhost:11434/v1`. Default: OpenAI. */
   baseURL?: string;
-  /** Longest wait for a response (for a stream: for its headers). */
-  timeoutMs: number;
+  /** Longest wait for a response (for a stream: for its headers). Default 120 s. */
+  timeoutMs?: number;
 }
 
 /**
@@ -32,6 +32,6 @@ export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
     organization: null,
     project: null,
     maxRetries: 0,
-    timeout: options.timeoutMs,
+    timeout: options.timeoutMs ?? 120_000,
   });
 }

@@ -51,13 +51,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
       `Embedding dimensions must be a positive integer, got ${options.dimensions}.`,
     );
   }
-  const client =
-    options.client ??
-    createOpenAIClient({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      timeoutMs: options.timeoutMs ?? 120_000,
-    });
+  const client = options.client ?? createOpenAIClient(options);
   const context = { model, baseURL: options.client ? undefined : baseURL, apiKey: options.apiKey };
   let dimensions = options.dimensions ?? knownEmbeddingDimensions[model] ?? 0;
 
