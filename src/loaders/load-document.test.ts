@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DocchatError } from '../core/errors.ts';
+import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import { buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
 import { loadDocument } from './load-document.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DocchatError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('loadDocument', () => {
   it('loads text files by extension or MIME type', async () => {
@@ -42,22 +32,30 @@ describe('loadDocument', () => {
   });
 
   it('refuses a .pdf that is not a PDF', async () => {
-    expect(await codeOf(loadDocument({ name: 'fake.pdf', data: utf8('just some text') }))).toBe(
-      'pdf_corrupt',
-    );
+    expect(
+      (await docchatFailure(loadDocument({ name: 'fake.pdf', data: utf8('just some text') }))).code,
+    ).toBe('pdf_corrupt');
   });
 
   it('refuses unsupported types, empty files and binary text', async () => {
-    expect(await codeOf(loadDocument({ name: 'a.docx', data: utf8('PK') }))).toBe('unsupported_file_type');
-    expect(await codeOf(loadDocument({ name: 'a.txt', data: new Uint8Array() }))).toBe('empty_file');
-    expect(await codeOf(loadDocument({ name: 'a.pdf', data: new Uint8Array() }))).toBe('empty_file');
+    expect((await docchatFailure(loadDocument({ name: 'a.docx', data: utf8('PK') }))).code).toBe(
+      'unsupported_file_type',
+    );
+    expect((await docchatFailure(loadDocument({ name: 'a.txt', data: new Uint8Array() }))).code).toBe(
+      'empty_file',
+    );
+    expect((await docchatFailure(loadDocument({ name: 'a.pdf', data: new Uint8Array() }))).code).toBe(
+      'empty_file',
+    );
     expect(
-      await codeOf(
-        loadDocument({
-          name: 'a.txt',
-          data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-        }),
-      ),
+      (
+        await docchatFailure(
+          loadDocument({
+            name: 'a.txt',
+            data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+          }),
+        )
+      ).code,
     ).toBe('not_text');
   });
 
@@ -65,7 +63,8 @@ describe('loadDocument', () => {
     const controller = new AbortController();
     controller.abort();
     expect(
-      await codeOf(loadDocument({ name: 'a.txt', data: utf8('x') }, { signal: controller.signal })),
+      (await docchatFailure(loadDocument({ name: 'a.txt', data: utf8('x') }, { signal: controller.signal })))
+        .code,
     ).toBe('aborted');
   });
 });

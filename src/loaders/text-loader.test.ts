@@ -1,18 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DocchatError } from '../core/errors.ts';
+import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import { createTextLoader } from './text-loader.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DocchatError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('createTextLoader', () => {
   it('loads a text file as one page-less document and reports progress 1 of 1', async () => {
@@ -32,22 +22,28 @@ describe('createTextLoader', () => {
 
   it('refuses empty and whitespace-only files', async () => {
     const loader = createTextLoader();
-    expect(await codeOf(loader.load({ name: 'a.txt', data: new Uint8Array() }))).toBe('empty_file');
-    expect(await codeOf(loader.load({ name: 'a.txt', data: utf8(' \r\n\t\n ') }))).toBe('empty_file');
-    expect(await codeOf(loader.load({ name: 'a.txt', data: new Uint8Array([0xef, 0xbb, 0xbf]) }))).toBe(
+    expect((await docchatFailure(loader.load({ name: 'a.txt', data: new Uint8Array() }))).code).toBe(
       'empty_file',
     );
+    expect((await docchatFailure(loader.load({ name: 'a.txt', data: utf8(' \r\n\t\n ') }))).code).toBe(
+      'empty_file',
+    );
+    expect(
+      (await docchatFailure(loader.load({ name: 'a.txt', data: new Uint8Array([0xef, 0xbb, 0xbf]) }))).code,
+    ).toBe('empty_file');
   });
 
   it('refuses binary data', async () => {
     const gif = utf8('GIF89a\u0001\u0000\u0001\u0000');
-    expect(await codeOf(createTextLoader().load({ name: 'image.txt', data: gif }))).toBe('not_text');
+    expect((await docchatFailure(createTextLoader().load({ name: 'image.txt', data: gif }))).code).toBe(
+      'not_text',
+    );
   });
 
   it('stops when the signal has fired', async () => {
     const controller = new AbortController();
     controller.abort();
     const load = createTextLoader().load({ name: 'a.txt', data: utf8('x') }, { signal: controller.signal });
-    expect(await codeOf(load)).toBe('aborted');
+    expect((await docchatFailure(load)).code).toBe('aborted');
   });
 });
