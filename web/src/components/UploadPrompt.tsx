@@ -1,6 +1,7 @@
 import { type DragEvent, type ReactNode, useId, useRef, useState } from 'react';
 import type { AppConfig } from '../api/api-types.ts';
 import { acceptedSummary, formatBytes } from '../lib/format.ts';
+import { HiddenFileInput } from './HiddenFileInput.tsx';
 
 /** Props of {@link UploadPrompt}. */
 export interface UploadPromptProps {
@@ -14,7 +15,6 @@ export function UploadPrompt({ config, disabled, onFile }: UploadPromptProps): R
   const inputRef = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const hintId = useId();
-  const accept = [...config.accept.extensions, ...config.accept.mimeTypes].join(',');
 
   const handleDrop = (event: DragEvent<HTMLElement>) => {
     event.preventDefault();
@@ -51,18 +51,11 @@ export function UploadPrompt({ config, disabled, onFile }: UploadPromptProps): R
         <p id={hintId} className="hint" title={config.accept.extensions.join(', ')}>
           {acceptedSummary(config.accept.extensions)} · up to {formatBytes(config.maxUploadBytes)}
         </p>
-        <input
-          ref={inputRef}
-          type="file"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-label="Choose a Text or PDF file"
-          accept={accept}
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) onFile(file);
-          }}
+        <HiddenFileInput
+          inputRef={inputRef}
+          label="Choose a Text or PDF file"
+          config={config}
+          onFile={onFile}
         />
       </section>
     </div>

@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/client.ts';
 import { AnswerView } from '../components/AnswerView.tsx';
 import { ChatList } from '../components/ChatList.tsx';
 import { Composer } from '../components/Composer.tsx';
+import { HiddenFileInput } from '../components/HiddenFileInput.tsx';
 import { IngestStatus } from '../components/IngestStatus.tsx';
 import { ModelBadge } from '../components/ModelBadge.tsx';
 import { SourcesPanel } from '../components/SourcesPanel.tsx';
@@ -297,18 +298,11 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
           canAddFile={hasDocuments && !busy.ingesting && config !== null}
           onAddFile={() => fileInputRef.current?.click()}
         />
-        <input
-          ref={fileInputRef}
-          type="file"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-label="Choose another file for this chat"
-          accept={config ? [...config.accept.extensions, ...config.accept.mimeTypes].join(',') : undefined}
-          onChange={(event) => {
-            const file = event.target.files?.[0];
-            event.target.value = '';
-            if (file) void chat.uploadFile(file);
-          }}
+        <HiddenFileInput
+          inputRef={fileInputRef}
+          label="Choose another file for this chat"
+          config={config}
+          onFile={(file) => void chat.uploadFile(file)}
         />
       </main>
 
