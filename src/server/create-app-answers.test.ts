@@ -20,8 +20,7 @@ afterEach(async () => {
 });
 
 async function chatWithDocument(browser = 'a'): Promise<string> {
-  const created = await app.fetch('/api/chats', { method: 'POST', browser });
-  const chatId = ((await created.json()) as { id: string }).id;
+  const chatId = await app.createChat(browser);
   const uploaded = await app.fetch(`/api/chats/${chatId}/documents`, {
     method: 'POST',
     body: uploadForm('notes.md', notes),

@@ -18,11 +18,6 @@ afterEach(async () => {
   await app?.shutdown();
 });
 
-async function newChat(browser = 'a'): Promise<string> {
-  const response = await app.fetch('/api/chats', { method: 'POST', browser });
-  return ((await response.json()) as { id: string }).id;
-}
-
 function upload(chatId: string, form: FormData, options: { stream?: boolean; browser?: string } = {}) {
   return app.fetch(`/api/chats/${chatId}/documents`, {
     method: 'POST',
@@ -35,7 +30,7 @@ function upload(chatId: string, form: FormData, options: { stream?: boolean; bro
 describe('uploads, JSON mode', () => {
   it('ingests a text file and answers 201 with its summary; the chat takes its name', async () => {
     app = startTestApp();
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     const response = await upload(chatId, uploadForm('notes.md', notes));
     expect(response.status).toBe(201);
     const summary = (await response.json()) as { id: string; source: string; kind: string; chunks: number };
@@ -58,7 +53,7 @@ describe('uploads, JSON mode', () => {
 
   it('holds several documents per chat', async () => {
     app = startTestApp();
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     expect((await upload(chatId, uploadForm('a.txt', notes))).status).toBe(201);
     expect(
       (await upload(chatId, uploadForm('b.txt', 'Mitochondria are the powerhouse of the cell.'))).status,
@@ -73,7 +68,7 @@ describe('uploads, JSON mode', () => {
 
   it('reads PDFs, and encrypted ones with their password', async () => {
     app = startTestApp();
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     const pdf = await buildTextPdf(['Page one talks about alpha.', 'Page two talks about beta.']);
     const plain = await upload(chatId, uploadForm('paper.pdf', pdf));
     expect(plain.status).toBe(201);
@@ -96,7 +91,7 @@ describe('uploads, JSON mode', () => {
     ['a corrupt PDF', 'broken.pdf', buildCorruptPdf(), 422, 'pdf_corrupt'],
   ])('refuses %s with a JSON error and stores nothing', async (_label, name, bytes, status, code) => {
     app = startTestApp();
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     for (const stream of [false, true]) {
       const response = await upload(chatId, uploadForm(name, bytes), { stream });
       expect(response.status, `stream: ${stream}`).toBe(status);
@@ -108,7 +103,7 @@ describe('uploads, JSON mode', () => {
 
   it('refuses a file over the limit with 413, in both modes', async () => {
     app = startTestApp({ env: { DOCCHAT_MAX_UPLOAD_BYTES: '1000' } });
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     for (const stream of [false, true]) {
       const response = await upload(chatId, uploadForm('big.txt', 'word '.repeat(400)), { stream });
       expect(response.status).toBe(413);
@@ -122,7 +117,7 @@ describe('uploads, JSON mode', () => {
 
   it('refuses garbage multipart and non-multipart bodies with 400, and stays up', async () => {
     app = startTestApp();
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     const garbage = await app.fetch(`/api/chats/${chatId}/documents`, {
       method: 'POST',
       body: '\u0000\u0001 not multipart',
@@ -137,7 +132,7 @@ describe('uploads, JSON mode', () => {
 
   it("refuses an upload to another session's chat with 404", async () => {
     app = startTestApp();
-    const chatId = await newChat('a');
+    const chatId = await app.createChat('a');
     const response = await upload(chatId, uploadForm('notes.md', notes), { browser: 'b' });
     expect(response.status).toBe(404);
     expect(await app.store.loadDocuments(chatId)).toEqual([]);
@@ -147,7 +142,7 @@ describe('uploads, JSON mode', () => {
 describe('uploads, event-stream mode', () => {
   it('streams progress through the stages, then the document', async () => {
     app = startTestApp({ env: { DOCCHAT_RETRIEVER: 'hybrid' } });
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     const pdf = await buildTextPdf(['First page about alpha.', 'Second about beta.', 'Third about gamma.']);
     const response = await upload(chatId, uploadForm('three.pdf', pdf), { stream: true });
     expect(response.status).toBe(200);
@@ -168,7 +163,7 @@ describe('uploads, event-stream mode', () => {
 
   it('reports a scanned PDF (known only after parsing) as an error event, and keeps nothing', async () => {
     app = startTestApp();
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     const scanned = await buildScannedPdf({ pages: 2 });
     const response = await upload(chatId, uploadForm('scan.pdf', scanned), { stream: true });
     expect(response.status).toBe(200);
@@ -200,7 +195,7 @@ describe('an upload the client abandons', () => {
         DOCCHAT_CHAT: 'extractive',
       },
     });
-    const chatId = await newChat();
+    const chatId = await app.createChat();
     const controller = new AbortController();
     const response = await app.fetch(`/api/chats/${chatId}/documents`, {
       method: 'POST',

@@ -15,6 +15,8 @@ export interface TestApp extends DocchatApp {
   dataDir: string;
   /** Sends a request as one browser: the cookie jar `browser` (default "a") keeps its session cookie. */
   fetch(path: string, init?: RequestInit & { browser?: string }): Promise<Response>;
+  /** Creates an empty chat as `browser` and returns its id (throws unless the server answers 201). */
+  createChat(browser?: string): Promise<string>;
   /** The `name=value` cookie header the browser's jar holds (throws when it has none). */
   cookie(browser?: string): string;
   /** Closes the app and store; `keepData` leaves the data directory for a restart. */
@@ -65,6 +67,11 @@ export function startTestApp(options: TestAppOptions = {}): TestApp {
         else jars.set(browser, pair);
       }
       return response;
+    },
+    async createChat(browser = 'a') {
+      const response = await this.fetch('/api/chats', { method: 'POST', browser });
+      if (response.status !== 201) throw new Error(`creating a chat answered ${response.status}`);
+      return ((await response.json()) as { id: string }).id;
     },
     cookie(browser = 'a') {
       const cookie = jars.get(browser);
