@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../core/errors.ts';
 import type { Source } from '../core/types.ts';
-import { createAnalyzer } from '../retrieval/analyzer.ts';
+import { createAnalyzer } from '../text/analyzer.ts';
 import type { ChatModel, ChatRequest, DocumentOverview } from './chat-model.ts';
 import { splitSentences } from './sentences.ts';
 

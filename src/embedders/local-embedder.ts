@@ -1,5 +1,5 @@
 import { DocchatError } from '../core/errors.ts';
-import { type Analyzer, analyze } from '../retrieval/analyzer.ts';
+import { type Analyzer, analyze } from '../text/analyzer.ts';
 import type { Embedder } from './embedder.ts';
 
 /** Options of {@link createLocalEmbedder}. */

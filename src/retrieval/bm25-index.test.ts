@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer } from './analyzer.ts';
+import { createAnalyzer } from '../text/analyzer.ts';
 import { createBm25Index } from './bm25-index.ts';
 
 const whitespace = (text: string): string[] => text.split(/\s+/).filter((word) => word.length > 0);

@@ -1,5 +1,5 @@
 import { type IndexedScore, TopK } from '../core/top-k.ts';
-import { type Analyzer, analyze } from './analyzer.ts';
+import { type Analyzer, analyze } from '../text/analyzer.ts';
 
 /** Settings of a {@link Bm25Index}. */
 export interface Bm25Options {
