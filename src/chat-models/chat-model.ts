@@ -23,10 +23,34 @@ export interface ChatRequest {
   kind: 'question' | 'overview';
   /** One entry per document, present for `overview` questions. */
   overviews: DocumentOverview[];
+  /** Most tokens the answer may take (sent as `max_tokens`); the pipeline always sets it for model calls. */
+  maxTokens?: number;
+}
+
+/** Why an answer ended: `stop` when the model finished, `length` when it was cut off at `maxTokens`. */
+export type FinishReason = 'stop' | 'length';
+
+/** Counts tokens as one model does and knows its window, so that a prompt is fitted before it is sent. */
+export interface TokenCounter {
+  /** Tokens the model holds, prompt and answer together. */
+  readonly contextWindow: number;
+  /** Tokens each chat message costs beyond its text (role markers, chat template). */
+  readonly perMessage: number;
+  /** Tokens of `text`: exact with the model's tokenizer, deliberately high where only estimated. */
+  count(text: string, options?: { signal?: AbortSignal }): Promise<number>;
+}
+
+/** Options of {@link ChatModel.stream}. */
+export interface StreamOptions {
+  signal?: AbortSignal;
+  /** Called once when the answer ends without an error, with why it ended. */
+  onFinish?: (reason: FinishReason) => void;
 }
 
 /** Streams an answer as text deltas. Throws `DocchatError`s (`auth_failed`, `stream_interrupted`, ...). */
 export interface ChatModel {
   readonly info: ModelInfo;
-  stream(request: ChatRequest, options?: { signal?: AbortSignal }): AsyncIterable<string>;
+  /** The model's tokenizer and window, for the prompt budget; absent for models that take any length. */
+  tokens?(options?: { signal?: AbortSignal }): Promise<TokenCounter>;
+  stream(request: ChatRequest, options?: StreamOptions): AsyncIterable<string>;
 }
