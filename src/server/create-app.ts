@@ -1,21 +1,20 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
-import packageJson from '../../package.json' with { type: 'json' };
 import type { Config } from '../config.ts';
 import { DocchatError } from '../core/errors.ts';
-import type { RagEvent } from '../core/events.ts';
-import { acceptedFileTypes } from '../loaders/file-types.ts';
 import type { Rag } from '../pipeline/create-rag.ts';
 import type { ChatStore } from '../storage/chat-store.ts';
-import { type ChatDetail, toChatSummary, toMessage } from './api-shapes.ts';
 import { type ChatService, createChatService } from './chat-service.ts';
 import { errorResponse, methodNotAllowedResponse, toHttpError } from './http-errors.ts';
 import { createIndexCache } from './index-cache.ts';
 import { type Logger, silentLogger } from './logger.ts';
-import { readJson } from './read-json.ts';
-import { readUpload } from './read-upload.ts';
-import { clearSessionCookie, type SessionEnv, sessionIdFromCookie, sessionMiddleware } from './sessions.ts';
-import { createSseStream, sseHeaders } from './sse-stream.ts';
+import { configRoutes } from './routes/app-config.ts';
+import { chatRoutes } from './routes/chats.ts';
+import { documentRoutes } from './routes/documents.ts';
+import { healthRoutes } from './routes/health.ts';
+import { messageRoutes } from './routes/messages.ts';
+import type { RouteContext } from './routes/route-context.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { type SessionEnv, sessionMiddleware } from './sessions.ts';
 import { staticUi } from './static-ui.ts';
 
 /** What the app is built from; everything else has a default. */
@@ -45,8 +44,6 @@ export interface DocchatApp {
   close(): Promise<void>;
 }
 
-const questionSchema = z.object({ question: z.string().trim().min(1).max(4000) }).strict();
-
 /** Every API path and the methods it answers, for 405s. */
 const apiRoutes: Record<string, readonly string[]> = {
   '/health': ['GET'],
@@ -57,10 +54,6 @@ const apiRoutes: Record<string, readonly string[]> = {
   '/chats/:chatId/documents': ['POST'],
   '/chats/:chatId/messages': ['POST'],
 };
-
-function wantsEventStream(request: Request): boolean {
-  return (request.headers.get('accept') ?? '').includes('text/event-stream');
-}
 
 /** Builds the HTTP API (under `/api`) and the static UI (everything else); see docs/API.md. */
 export function createApp(deps: AppDeps): DocchatApp {
@@ -76,8 +69,6 @@ export function createApp(deps: AppDeps): DocchatApp {
     logger,
     sessionTtlMs: config.server.sessionTtlMs,
   });
-  const maxBytes = config.server.maxUploadBytes;
-  const retrieverMode = rag.createIndex().mode;
 
   const app = new Hono();
   app.use(async (c, next) => {
@@ -110,121 +101,16 @@ export function createApp(deps: AppDeps): DocchatApp {
     return status === 499 ? new Response(null, { status }) : response;
   });
 
+  const context: RouteContext = { config, rag, service, logger, pingMs: deps.pingMs };
   const api = new Hono<SessionEnv>();
-  const session = sessionMiddleware({ store, now, ttlMs: config.server.sessionTtlMs });
-
-  api.get('/health', (c) =>
-    c.json({
-      status: 'ok',
-      version: packageJson.version,
-      model: rag.model,
-      embedder: rag.embedderName,
-      retriever: retrieverMode,
-    }),
-  );
-
-  api.get('/config', (c) =>
-    c.json({
-      maxUploadBytes: maxBytes,
-      accept: { extensions: acceptedFileTypes.extensions, mimeTypes: acceptedFileTypes.mimeTypes },
-      model: rag.model,
-    }),
-  );
-
-  api.delete('/session', async (c) => {
-    const sessionId = sessionIdFromCookie(c);
-    if (sessionId !== null) await service.forgetSession(sessionId);
-    clearSessionCookie(c);
-    return c.body(null, 204);
-  });
-
+  api.route('/health', healthRoutes(context));
+  api.route('/config', configRoutes(context));
+  api.route('/session', sessionRoutes(context));
   // Hono's `/chats/*` also matches `/chats` itself.
-  api.use('/chats/*', session);
-
-  api.get('/chats', async (c) => {
-    const chats = await service.listChats(c.var.sessionId);
-    return c.json({ chats: chats.map(toChatSummary) });
-  });
-
-  api.post('/chats', async (c) => c.json(toChatSummary(await service.createChat(c.var.sessionId)), 201));
-
-  api.get('/chats/:chatId', async (c) => {
-    const { chat, messages } = await service.getChat(c.var.sessionId, c.req.param('chatId'));
-    const detail: ChatDetail = { ...toChatSummary(chat), messages: messages.map(toMessage) };
-    return c.json(detail);
-  });
-
-  api.delete('/chats/:chatId', async (c) => {
-    await service.deleteChat(c.var.sessionId, c.req.param('chatId'));
-    return c.body(null, 204);
-  });
-
-  api.post('/chats/:chatId/documents', async (c) => {
-    const sessionId = c.var.sessionId;
-    const chatId = c.req.param('chatId');
-    // Ownership first: a stranger's upload is refused before its body is read.
-    await service.requireChat(sessionId, chatId);
-    const upload = await readUpload(c.req.raw, { maxBytes });
-
-    if (!wantsEventStream(c.req.raw)) {
-      const summary = await service.ingest(sessionId, chatId, upload, { signal: c.req.raw.signal });
-      return c.json(summary, 201);
-    }
-
-    const sse = createSseStream({ signal: c.req.raw.signal, pingMs: deps.pingMs });
-    let markStarted = () => {};
-    const started = new Promise<void>((resolve) => {
-      markStarted = resolve;
-    });
-    const ingestion = service.ingest(sessionId, chatId, upload, {
-      signal: sse.signal,
-      onProgress: (event) => {
-        sse.send(event);
-        markStarted();
-      },
-    });
-    ingestion
-      .then(
-        (document) => sse.send({ type: 'document', document }),
-        (error: unknown) => {
-          const { body } = toHttpError(error);
-          sse.send({ type: 'error', error: body.error, message: body.message });
-        },
-      )
-      .finally(() => sse.close());
-    // Headers go out with the first progress event, so a file that cannot even be opened gets a real 4xx.
-    try {
-      await Promise.race([started, ingestion]);
-    } catch (error) {
-      sse.close();
-      throw error;
-    }
-    return c.body(sse.body, 200, sseHeaders);
-  });
-
-  api.post('/chats/:chatId/messages', async (c) => {
-    const { question } = await readJson(c.req.raw, questionSchema);
-    const sse = createSseStream({ signal: c.req.raw.signal, pingMs: deps.pingMs });
-    let events: AsyncGenerator<RagEvent>;
-    try {
-      events = await service.ask(c.var.sessionId, c.req.param('chatId'), question, { signal: sse.signal });
-    } catch (error) {
-      sse.close();
-      throw error;
-    }
-    void (async () => {
-      try {
-        for await (const event of events) sse.send(event);
-      } catch (error) {
-        const { body } = toHttpError(error);
-        sse.send({ type: 'error', error: body.error, message: body.message });
-        logger.error('answer_failed', { code: body.error });
-      } finally {
-        sse.close();
-      }
-    })();
-    return c.body(sse.body, 200, sseHeaders);
-  });
+  api.use('/chats/*', sessionMiddleware({ store, now, ttlMs: config.server.sessionTtlMs }));
+  api.route('/chats', chatRoutes(context));
+  api.route('/chats', documentRoutes(context));
+  api.route('/chats', messageRoutes(context));
 
   for (const [path, methods] of Object.entries(apiRoutes)) {
     api.all(path, (c) => methodNotAllowedResponse(c.req.method, `/api${path}`, methods));
