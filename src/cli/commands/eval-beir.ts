@@ -127,7 +127,7 @@ export async function evalBeirCommand(
       },
     });
     if (values.json) {
-      const { mode: _mode, ...metrics } = result;
+      const { mode: _mode, perQuery: _perQuery, ...metrics } = result;
       process.stdout.write(`${JSON.stringify({ ...metrics, retriever })}\n`);
     } else process.stdout.write(formatTable(dir, split, retriever, result));
     return 0;
