@@ -7,7 +7,8 @@ const usage = `Usage: docchat <command> [options]
 Commands:
   ask <file> "<question>"          answer a question about a text or PDF file, with sources
   ask <file> --questions <path>    answer one question per line of <path> (the file is indexed once)
-  eval-beir <dir>                  evaluate retrieval on a dataset in BEIR format
+  eval-beir <dir>...               evaluate retrieval on datasets in BEIR format
+  eval-doc <file> <questions>      evaluate retrieval for questions about one document
 
 Run "docchat <command> --help" for a command's options.`;
 
@@ -21,6 +22,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'eval-beir': {
         const { evalBeirCommand } = await import('./commands/eval-beir.ts');
         return await evalBeirCommand(rest);
+      }
+      case 'eval-doc': {
+        const { evalDocCommand } = await import('./commands/eval-doc.ts');
+        return await evalDocCommand(rest);
       }
       case undefined:
       case '-h':

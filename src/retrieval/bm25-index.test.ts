@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../text/analyzer.ts';
-import { createBm25Index } from './bm25-index.ts';
+import { createBm25Index, luceneNormLength } from './bm25-index.ts';
 
 const whitespace = (text: string): string[] => text.split(/\s+/).filter((word) => word.length > 0);
 
@@ -85,5 +85,25 @@ describe('createBm25Index', () => {
     expect(index.documentFrequency('zzz')).toBe(0);
     expect(index.documentTerms(0)).toEqual({ terms: ['a', 'b'], counts: [2, 1], length: 3 });
     expect(() => index.documentTerms(2)).toThrow(RangeError);
+  });
+});
+
+describe('luceneNormLength', () => {
+  it("rounds lengths as Lucene's one-byte norms do", () => {
+    expect([0, 1, 23, 24, 31, 32, 40, 41, 100, 1000].map(luceneNormLength)).toEqual([
+      0, 1, 23, 24, 31, 32, 40, 40, 96, 984,
+    ]);
+  });
+
+  it('changes scores only for documents of 24 terms or more', () => {
+    const words = (count: number) => Array.from({ length: count }, (_, i) => `w${i}`).join(' ');
+    const exact = createBm25Index({ analyzer: whitespace });
+    const lossy = createBm25Index({ analyzer: whitespace, luceneLengths: true });
+    for (const index of [exact, lossy]) index.add([`apple ${words(10)}`, `apple ${words(40)}`]);
+    const [shortExact, longExact] = [...exact.search('apple', 2)].sort((a, b) => a.index - b.index);
+    const [shortLossy, longLossy] = [...lossy.search('apple', 2)].sort((a, b) => a.index - b.index);
+    expect(shortLossy?.score).toBeCloseTo(shortExact?.score ?? 0, 12);
+    // 41 terms are stored as 40, so the long document scores a little higher than with its exact length.
+    expect(longLossy?.score).toBeGreaterThan(longExact?.score ?? 0);
   });
 });

@@ -9,6 +9,11 @@ export interface Bm25Options {
   b?: number;
   /** Default: the shared English analyzer. */
   analyzer?: Analyzer;
+  /**
+   * Round document lengths as Lucene's one-byte norms do (exact below 24 terms, then 4 significant bits), so
+   * the plain baseline scores exactly as Lucene/Anserini. Default `false`: exact lengths.
+   */
+  luceneLengths?: boolean;
 }
 
 /** One document's terms with their frequencies, as parallel arrays. */
@@ -24,6 +29,8 @@ export interface Bm25Index {
   readonly k1: number;
   readonly b: number;
   readonly analyzer: Analyzer;
+  /** Mean document length in analyzed terms (1 for an empty index). */
+  readonly averageLength: number;
   /** Analyzes and appends texts; the first gets index `size`. */
   add(texts: readonly string[]): void;
   /** The `k` best documents for a query, best first; ties keep insertion order. */
@@ -62,11 +69,24 @@ function pushInt(list: IntList, value: number): void {
   list.values[list.length++] = value;
 }
 
+/** A length as Lucene stores it in a one-byte norm (`SmallFloat.intToByte4`, then `byte4ToInt`). */
+export function luceneNormLength(length: number): number {
+  // Lucene keeps 0..23 exactly; above, it stores 24 + a 4-bit float of (length − 24), rounded down.
+  const free = 24;
+  if (length < free) return length;
+  const value = length - free;
+  const bits = 32 - Math.clz32(value);
+  if (bits < 4) return length;
+  const shift = bits - 4;
+  return free + (((value >>> shift) & 0x07) | 0x08) * 2 ** shift;
+}
+
 /** Creates an empty BM25 index with Lucene's formula: idf = ln(1 + (N − df + 0.5) / (df + 0.5)). */
 export function createBm25Index(options: Bm25Options = {}): Bm25Index {
   const k1 = options.k1 ?? 0.9;
   const b = options.b ?? 0.4;
   const analyzer = options.analyzer ?? analyze;
+  const storedLength = options.luceneLengths ? luceneNormLength : (length: number) => length;
 
   const termIds = new Map<string, number>();
   const termNames: string[] = [];
@@ -143,7 +163,8 @@ export function createBm25Index(options: Bm25Options = {}): Bm25Index {
     }
     const averageLength = n === 0 ? 1 : totalLength / n || 1;
     const lengths = documentLengths.values;
-    for (let d = 0; d < n; d++) norms[d] = k1 * (1 - b + (b * (lengths[d] as number)) / averageLength);
+    for (let d = 0; d < n; d++)
+      norms[d] = k1 * (1 - b + (b * storedLength(lengths[d] as number)) / averageLength);
     normsSize = n;
   };
 
@@ -231,6 +252,9 @@ export function createBm25Index(options: Bm25Options = {}): Bm25Index {
     k1,
     b,
     analyzer,
+    get averageLength() {
+      return size() === 0 ? 1 : totalLength / size() || 1;
+    },
     add,
     search: (query, k) => searchTerms(queryWeights(query), k),
     searchTerms,

@@ -4,7 +4,8 @@ import type { Embedder } from '../embedders/embedder.ts';
 import { localEmbedderNamePrefix } from '../embedders/local-embedder.ts';
 import { createMemoryVectorStore } from '../vector-stores/memory-vector-store.ts';
 import type { VectorStore } from '../vector-stores/vector-store.ts';
-import { type Bm25Options, createBm25Index } from './bm25-index.ts';
+import type { Bm25Options } from './bm25-index.ts';
+import { createLexicalRanker, type LexicalRanking } from './lexical-ranker.ts';
 import type { RetrieveOptions, Retriever } from './retriever.ts';
 
 /** How a {@link SearchIndex} ranks: BM25 only, embeddings only, or both fused with reciprocal rank fusion. */
@@ -20,6 +21,10 @@ export interface SearchIndexOptions {
   vectorStore?: VectorStore;
   /** BM25 settings. Default: Anserini's k1 = 0.9, b = 0.4 and the English analyzer. */
   bm25?: Bm25Options;
+  /** What the lexical side adds to BM25; `'plain'` for BM25 alone. Default: the measured `defaultRanking`. */
+  ranking?: 'plain' | Partial<LexicalRanking>;
+  /** The contextual header (document title, section path) indexed with each chunk's text. Default: none. */
+  header?: (chunk: Chunk) => string;
   /** Reciprocal rank fusion constant. Default 60 (Cormack, Clarke & Büttcher, 2009). */
   rrfK?: number;
   /** How deep each ranking is read before fusion (at least `k`). Default 100. */
@@ -70,7 +75,11 @@ export function createSearchIndex(options: SearchIndexOptions = {}): SearchIndex
   if (store && store.size !== 0)
     throw new DocchatError('invalid_request', 'A search index must start from an empty vector store.');
 
-  const lexical = createBm25Index(options.bm25);
+  const lexical = createLexicalRanker({
+    bm25: options.bm25,
+    ranking: options.ranking,
+    header: options.header,
+  });
   const chunks: Chunk[] = [];
   const ids = new Set<string>();
 
@@ -101,20 +110,15 @@ export function createSearchIndex(options: SearchIndexOptions = {}): SearchIndex
     }
     // Validation is done, so the three structures below stay aligned by insertion position.
     if (store && vectors) store.add(vectors);
-    lexical.add(newChunks.map((chunk) => chunk.text));
+    lexical.add(newChunks);
     for (const chunk of newChunks) {
       chunks.push(chunk);
       ids.add(chunk.id);
     }
   };
 
-  const lexicalHits = (query: string, k: number): ScoredChunk[] => {
-    const weights = lexical.queryWeights(query);
-    const bound = lexical.scoreBound(weights);
-    return lexical
-      .searchTerms(weights, k)
-      .map((hit) => ({ chunk: chunks[hit.index] as Chunk, score: bound > 0 ? hit.score / bound : 0 }));
-  };
+  const lexicalHits = (query: string, k: number): ScoredChunk[] =>
+    lexical.rank(query, k).map((hit) => ({ chunk: chunks[hit.index] as Chunk, score: hit.score }));
 
   const denseHits = async (
     query: string,
@@ -144,7 +148,7 @@ export function createSearchIndex(options: SearchIndexOptions = {}): SearchIndex
 
     const depth = Math.max(k, fusionDepth);
     const dense = await denseHits(query, depth, signal);
-    const sparse = lexical.search(query, depth);
+    const sparse = lexical.rank(query, depth);
     const fused = new Map<number, number>();
     for (const ranking of [sparse, dense])
       for (let rank = 0; rank < ranking.length; rank++) {

@@ -1,4 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DocchatError } from '../../core/errors.ts';
 import { writeTinyBeir } from '../../eval/tiny-beir-fixture.ts';
@@ -83,9 +85,56 @@ describe('evalBeirCommand', () => {
     expect(await failure([])).toMatchObject({ code: 'invalid_request', kind: 'input' });
     expect(await failure([`${dir}/missing`])).toMatchObject({ code: 'file_not_found', kind: 'input' });
     expect(await failure([dir, '--split', 'dev'])).toMatchObject({ code: 'invalid_request' });
-    expect((await failure([dir, '--retriever', 'bm42'])).message).toMatch(/lexical, local, hybrid, openai/);
+    expect((await failure([dir, '--retriever', 'bm42'])).message).toMatch(
+      /lexical, bm25-plain, local, hybrid, openai/,
+    );
+    expect((await failure([dir, '--compare', 'bm42'])).message).toMatch(/Unknown retriever/);
+    expect((await failure([dir, '--trials', '0'])).message).toMatch(/--trials/);
     expect(await failure([dir, '--bogus'])).toMatchObject({ code: 'invalid_request' });
     expect((await failure([dir, '--retriever', 'openai'], {})).message).toMatch(/OPENAI_API_KEY/);
+  });
+
+  it('compares two retrievers on several sets, with a row per set and a query-weighted mean per group', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'docchat-sets-'));
+    try {
+      await cp(dir, join(parent, 'a'), { recursive: true });
+      await cp(dir, join(parent, 'b'), { recursive: true });
+      const output = captureOutput();
+      expect(
+        await evalBeirCommand([parent, dir, '--compare', 'bm25-plain', '--json', '--trials', '200'], {}),
+      ).toBe(0);
+      const result = JSON.parse(output.stdout());
+      expect(result.retrievers).toEqual(['lexical', 'bm25-plain']);
+      expect(result.sets.map((set: { name: string }) => set.name)).toEqual([
+        `${basename(parent)}/a`,
+        `${basename(parent)}/b`,
+        basename(dir),
+      ]);
+      expect(
+        result.groups.map((group: { name: string; queries: number }) => [group.name, group.queries]),
+      ).toEqual([
+        [basename(parent), 6],
+        ['one-document', 6],
+        ['collections', 3],
+      ]);
+      // Both find every relevant document of the tiny set: no difference, and the test says so.
+      expect(result.sets[2].results['bm25-plain']['ndcg@10']).toBe(1);
+      expect(result.sets[2]).toMatchObject({ difference: 0, p: 1, queries: 3 });
+      expect(result.groups[1]['ndcg@10']).toEqual({ lexical: 1, 'bm25-plain': 1 });
+      captureOutput();
+      expect(await evalBeirCommand([parent, '--compare', 'bm25-plain'], {})).toBe(0);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('prints a table with differences and p-values when comparing', async () => {
+    const output = captureOutput();
+    expect(await evalBeirCommand([dir, '--compare', 'bm25-plain', '--trials', '100'], {})).toBe(0);
+    expect(output.stdout()).toMatch(/difference = lexical − bm25-plain/);
+    expect(output.stdout()).toMatch(
+      /mean: collections \(1 sets\)\s+3\s+1\.0000\s+1\.0000\s+\+0\.0000\s+1\.0000/,
+    );
   });
 
   it('prints help', async () => {
