@@ -29,7 +29,15 @@ export interface TinyGgufOptions {
 }
 
 /** Token ids of the tiny vocabulary's special tokens. */
-export const tinyGgufTokens = { unknown: 0, bos: 1, eos: 2, imStart: 3, imEnd: 4, space: 5, firstByte: 6 } as const;
+export const tinyGgufTokens = {
+  unknown: 0,
+  bos: 1,
+  eos: 2,
+  imStart: 3,
+  imEnd: 4,
+  space: 5,
+  firstByte: 6,
+} as const;
 
 const width = 64;
 const layers = 2;
@@ -116,7 +124,8 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): Uint8Array {
     'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
   };
   if (options.embedding) metadata['llama.pooling_type'] = u32(1);
-  if (options.chatTemplate ?? true) metadata['tokenizer.chat_template'] = { type: 'string', value: chatMlTemplate };
+  if (options.chatTemplate ?? true)
+    metadata['tokenizer.chat_template'] = { type: 'string', value: chatMlTemplate };
   return encodeGguf({ metadata, tensors });
 }
 
