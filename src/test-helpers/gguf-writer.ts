@@ -71,15 +71,20 @@ function writeValue(out: ByteWriter, value: GgufValue): void {
   out.uint32(valueTypes[value.type]);
   switch (value.type) {
     case 'uint32':
-      return out.uint32(value.value);
+      out.uint32(value.value);
+      return;
     case 'int32':
-      return out.int32(value.value);
+      out.int32(value.value);
+      return;
     case 'float32':
-      return out.float32(value.value);
+      out.float32(value.value);
+      return;
     case 'bool':
-      return out.bytes(Uint8Array.of(value.value ? 1 : 0));
+      out.bytes(Uint8Array.of(value.value ? 1 : 0));
+      return;
     case 'string':
-      return out.string(value.value);
+      out.string(value.value);
+      return;
     case 'array':
       out.uint32(valueTypes[value.itemType]);
       out.uint64(value.value.length);
