@@ -34,4 +34,35 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DOCCHAT_RETRIEVER: 'magic' })).toThrow(DocchatError);
     expect(() => loadConfig({ DOCCHAT_CHAT: 'openai' })).toThrow(/OPENAI_API_KEY/);
   });
+
+  it('runs GGUF model files in-process with DOCCHAT_CHAT=gguf and DOCCHAT_EMBEDDER=gguf', () => {
+    const config = loadConfig({
+      DOCCHAT_CHAT: 'gguf',
+      DOCCHAT_CHAT_MODEL_PATH: '/models/qwen2.5-1.5b-instruct-q4_k_m.gguf',
+      DOCCHAT_EMBEDDER: 'gguf',
+      DOCCHAT_EMBEDDING_MODEL_PATH: '/models/bge-small-en-v1.5-q8_0.gguf',
+      DOCCHAT_GGUF_CONTEXT: '1024',
+      DOCCHAT_GGUF_THREADS: '2',
+    });
+    expect(config.chat.provider).toBe('gguf');
+    expect(config.embedder.provider).toBe('gguf');
+    expect(config.retriever).toBe('hybrid');
+    expect(config.gguf).toEqual({
+      chatModelPath: '/models/qwen2.5-1.5b-instruct-q4_k_m.gguf',
+      embeddingModelPath: '/models/bge-small-en-v1.5-q8_0.gguf',
+      contextSize: 1024,
+      threads: 2,
+    });
+    expect(loadConfig({}).gguf).toEqual({ contextSize: 4096 });
+  });
+
+  it('names the missing model path of a gguf provider', () => {
+    expect(() => loadConfig({ DOCCHAT_CHAT: 'gguf' })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_request',
+        message: expect.stringContaining('DOCCHAT_CHAT_MODEL_PATH'),
+      }),
+    );
+    expect(() => loadConfig({ DOCCHAT_EMBEDDER: 'gguf' })).toThrow(/DOCCHAT_EMBEDDING_MODEL_PATH/);
+  });
 });

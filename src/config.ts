@@ -4,8 +4,10 @@ import { DocchatError } from './core/errors.ts';
 /** Everything configurable, read once from the environment; see the README's configuration table. */
 export interface Config {
   openai: { apiKey?: string; baseURL?: string };
-  chat: { provider: 'extractive' | 'openai'; model: string };
-  embedder: { provider: 'local' | 'openai'; model: string };
+  chat: { provider: 'extractive' | 'openai' | 'gguf'; model: string };
+  embedder: { provider: 'local' | 'openai' | 'gguf'; model: string };
+  /** llama.cpp in-process (`DOCCHAT_CHAT=gguf`, `DOCCHAT_EMBEDDER=gguf`): model files and their runtime settings. */
+  gguf: { chatModelPath?: string; embeddingModelPath?: string; contextSize: number; threads?: number };
   /** Lexical (BM25) offline, hybrid (BM25 + dense, fused) with a real embedding model: see docs/EVALUATION.md. */
   retriever: 'hybrid' | 'lexical' | 'dense';
   /** How many passages each question retrieves (the reference used 4). */
@@ -22,10 +24,14 @@ const integer = (fallback: number, min: number, max: number) =>
 const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.preprocess(blankToUndefined, z.url().optional()),
-  DOCCHAT_CHAT: z.preprocess(blankToUndefined, z.enum(['extractive', 'openai']).optional()),
+  DOCCHAT_CHAT: z.preprocess(blankToUndefined, z.enum(['extractive', 'openai', 'gguf']).optional()),
   DOCCHAT_CHAT_MODEL: optionalString,
-  DOCCHAT_EMBEDDER: z.preprocess(blankToUndefined, z.enum(['local', 'openai']).optional()),
+  DOCCHAT_EMBEDDER: z.preprocess(blankToUndefined, z.enum(['local', 'openai', 'gguf']).optional()),
   DOCCHAT_EMBEDDING_MODEL: optionalString,
+  DOCCHAT_CHAT_MODEL_PATH: optionalString,
+  DOCCHAT_EMBEDDING_MODEL_PATH: optionalString,
+  DOCCHAT_GGUF_CONTEXT: integer(4096, 64, 1_048_576),
+  DOCCHAT_GGUF_THREADS: integer(0, 0, 1024),
   DOCCHAT_RETRIEVER: z.preprocess(blankToUndefined, z.enum(['hybrid', 'lexical', 'dense']).optional()),
   DOCCHAT_K: integer(4, 1, 50),
   PORT: integer(7860, 0, 65535),
@@ -72,6 +78,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { details: { variable: 'OPENAI_API_KEY' } },
     );
   }
+  requireModelPath(chatProvider, 'DOCCHAT_CHAT', values.DOCCHAT_CHAT_MODEL_PATH, 'DOCCHAT_CHAT_MODEL_PATH');
+  requireModelPath(
+    embedderProvider,
+    'DOCCHAT_EMBEDDER',
+    values.DOCCHAT_EMBEDDING_MODEL_PATH,
+    'DOCCHAT_EMBEDDING_MODEL_PATH',
+  );
+  const gguf: Config['gguf'] = { contextSize: values.DOCCHAT_GGUF_CONTEXT };
+  if (values.DOCCHAT_CHAT_MODEL_PATH !== undefined) gguf.chatModelPath = values.DOCCHAT_CHAT_MODEL_PATH;
+  if (values.DOCCHAT_EMBEDDING_MODEL_PATH !== undefined)
+    gguf.embeddingModelPath = values.DOCCHAT_EMBEDDING_MODEL_PATH;
+  if (values.DOCCHAT_GGUF_THREADS > 0) gguf.threads = values.DOCCHAT_GGUF_THREADS;
   return {
     openai,
     chat: { provider: chatProvider, model: values.DOCCHAT_CHAT_MODEL ?? 'gpt-4o-mini' },
@@ -79,7 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       provider: embedderProvider,
       model: values.DOCCHAT_EMBEDDING_MODEL ?? 'text-embedding-3-small',
     },
-    retriever: values.DOCCHAT_RETRIEVER ?? (embedderProvider === 'openai' ? 'hybrid' : 'lexical'),
+    gguf,
+    retriever: values.DOCCHAT_RETRIEVER ?? (embedderProvider === 'local' ? 'lexical' : 'hybrid'),
     k: values.DOCCHAT_K,
     server: {
       port: values.PORT,
@@ -89,4 +108,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionTtlMs: values.DOCCHAT_SESSION_TTL_HOURS * 3_600_000,
     },
   };
+}
+
+/** A `gguf` provider runs a model file: its path setting must be there. */
+function requireModelPath(
+  provider: string,
+  setting: string,
+  path: string | undefined,
+  variable: string,
+): void {
+  if (provider === 'gguf' && path === undefined) {
+    throw new DocchatError(
+      'invalid_request',
+      `${setting}=gguf needs ${variable}, the path of a .gguf model file.`,
+      {
+        details: { variable },
+      },
+    );
+  }
 }

@@ -1,10 +1,12 @@
 import type { ChatModel } from '../chat-models/chat-model.ts';
 import { createExtractiveChatModel } from '../chat-models/extractive-chat-model.ts';
+import { createGgufChatModel } from '../chat-models/gguf-chat-model.ts';
 import { createOpenAIChatModel } from '../chat-models/openai-chat-model.ts';
 import type { Config } from '../config.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, ModelInfo } from '../core/types.ts';
 import type { Embedder } from '../embedders/embedder.ts';
+import { createGgufEmbedder } from '../embedders/gguf-embedder.ts';
 import { createLocalEmbedder } from '../embedders/local-embedder.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
 import type { Loader, LoadInput } from '../loaders/loader.ts';
@@ -50,7 +52,9 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
     overrides.chatModel ??
     (config.chat.provider === 'openai'
       ? createOpenAIChatModel({ ...config.openai, model: config.chat.model })
-      : createExtractiveChatModel());
+      : config.chat.provider === 'gguf'
+        ? createGgufChatModel({ ...ggufRuntime(config), modelPath: config.gguf.chatModelPath ?? '' })
+        : createExtractiveChatModel());
   const embedder =
     overrides.embedder !== undefined
       ? overrides.embedder
@@ -58,7 +62,12 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
         ? null
         : config.embedder.provider === 'openai'
           ? createOpenAIEmbedder({ ...config.openai, model: config.embedder.model })
-          : createLocalEmbedder();
+          : config.embedder.provider === 'gguf'
+            ? createGgufEmbedder({
+                modelPath: config.gguf.embeddingModelPath ?? '',
+                ...(config.gguf.threads === undefined ? {} : { threads: config.gguf.threads }),
+              })
+            : createLocalEmbedder();
   const splitter = overrides.splitter ?? createRecursiveTextSplitter();
   const { loader } = overrides;
   const load: Loader['load'] | undefined = loader && ((file, options) => loader.load(file, options));
@@ -74,4 +83,10 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
         options,
       ),
   };
+}
+
+/** The llama.cpp settings both GGUF parts take: the chat window, and the thread count when one is set. */
+function ggufRuntime(config: Config): { contextSize: number; threads?: number } {
+  const { contextSize, threads } = config.gguf;
+  return threads === undefined ? { contextSize } : { contextSize, threads };
 }

@@ -16,6 +16,7 @@ describe('statusForError', () => {
       pdf_corrupt: 422,
       invalid_request: 400,
       not_found: 404,
+      model_file_invalid: 422,
       auth_failed: 502,
       model_not_found: 502,
       request_refused: 502,
@@ -23,6 +24,7 @@ describe('statusForError', () => {
       upstream_error: 502,
       upstream_timeout: 504,
       stream_interrupted: 502,
+      context_overflow: 502,
       aborted: 499,
       internal: 500,
     };

@@ -25,8 +25,9 @@ Options:
   --k <n>               passages retrieved per question (default 4, or DOCCHAT_K)
   --password <pw>       password of an encrypted PDF
   --chat <provider>     extractive (offline, default) | openai (needs OPENAI_API_KEY or OPENAI_BASE_URL)
+                        | gguf (a local model file: DOCCHAT_CHAT_MODEL_PATH=<file.gguf>)
   --model <name>        chat model for --chat openai (default gpt-4o-mini, or DOCCHAT_CHAT_MODEL)
-  --embedder <name>     local (default) | openai
+  --embedder <name>     local (default) | openai | gguf (DOCCHAT_EMBEDDING_MODEL_PATH=<file.gguf>)
   --retriever <mode>    hybrid (default) | lexical | dense
   --splitter <name>     recursive (default) | character (the reference's 1000/200 fixed windows)
   -h, --help            this help
