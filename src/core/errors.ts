@@ -13,6 +13,10 @@ export const errorCodes = {
   pdf_wrong_password: 'input',
   pdf_no_text: 'input',
   pdf_corrupt: 'input',
+  corrupt_file: 'input',
+  image_no_text: 'input',
+  ocr_too_many_pages: 'input',
+  ocr_timeout: 'input',
   invalid_request: 'input',
   not_found: 'input',
   // The configured model provider failed: HTTP 502/503/504, CLI exit status 1.
