@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DocchatError } from '../core/errors.ts';
@@ -26,7 +27,7 @@ export interface OcrResult {
 
 /** Reads text from images with Tesseract; one engine is used by one load at a time. */
 export interface OcrEngine {
-  /** Reads a PNG or JPEG image. Rejects with `aborted` when the signal fires (the engine is then reset). */
+  /** Reads a PNG image. Rejects with `aborted` when the signal fires (the engine is then reset). */
   recognize(image: Uint8Array, options?: { signal?: AbortSignal }): Promise<OcrResult>;
   /** Terminates Tesseract's worker, if one was started; the engine starts a new one if used again. */
   close(): Promise<void>;
@@ -47,6 +48,36 @@ export const englishModelPath = join(
   '4.0.0_best_int',
 );
 
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(png: Uint8Array): { width: number; height: number } {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * Tesseract straightens a skewed page before reading it (by `radians`, clockwise with y down, about the
+ * image's centre) and gives boxes on the straightened page: this turns a box back onto the image as given.
+ */
+function unrotate(word: OcrWord, radians: number, size: { width: number; height: number }): OcrWord {
+  if (radians === 0) return word;
+  const cos = Math.cos(-radians);
+  const sin = Math.sin(-radians);
+  const cx = size.width / 2;
+  const cy = size.height / 2;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [x, y] of [
+    [word.x0, word.y0],
+    [word.x1, word.y0],
+    [word.x0, word.y1],
+    [word.x1, word.y1],
+  ] as const) {
+    xs.push(cx + (x - cx) * cos - (y - cy) * sin);
+    ys.push(cy + (x - cx) * sin + (y - cy) * cos);
+  }
+  return { ...word, x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
 function aborted(reason: unknown): DocchatError {
   return new DocchatError('aborted', 'The request was cancelled.', { cause: reason });
 }
@@ -62,14 +93,20 @@ export function createOcrEngine(options: { langPath?: string } = {}): OcrEngine 
   let worker: Promise<TesseractWorker> | undefined;
 
   async function start(): Promise<TesseractWorker> {
+    // tesseract.js fetches a model it cannot read from its CDN, and never settles when loading one fails:
+    // so the model must be a file on disk, checked first.
+    await access(join(langPath, 'eng.traineddata.gz'));
     const tesseract: Tesseract = await import('tesseract.js');
-    return tesseract.createWorker('eng', tesseract.OEM.LSTM_ONLY, {
+    const worker = await tesseract.createWorker('eng', tesseract.OEM.LSTM_ONLY, {
       langPath,
       gzip: true,
       cacheMethod: 'none',
       // tesseract.js logs worker errors to the console itself; they reach us as rejections.
       errorHandler: () => {},
     });
+    // tesseract.js reads a page as one block by default; full layout analysis finds columns and pictures.
+    await worker.setParameters({ tessedit_pageseg_mode: tesseract.PSM.AUTO });
+    return worker;
   }
 
   async function reset(): Promise<void> {
@@ -92,12 +129,21 @@ export function createOcrEngine(options: { langPath?: string } = {}): OcrEngine 
         { cause: error, details: { langPath } },
       );
     }
-    const { data } = await started.recognize(Buffer.from(image), {}, { blocks: true, text: false });
+    const { data } = await started.recognize(
+      Buffer.from(image),
+      // Straightens a slightly skewed scan before reading it; boxes stay in the image's own pixels.
+      { rotateAuto: true },
+      { blocks: true, text: false },
+    );
     const lines: OcrLine[] = [];
+    const radians = data.rotateRadians ?? 0;
+    const size = pngSize(image);
     for (const block of data.blocks ?? []) {
       for (const paragraph of block.paragraphs) {
         paragraph.lines.forEach((line, index) => {
-          const words = line.words.map(({ text, bbox, confidence }) => ({ text, ...bbox, confidence }));
+          const words = line.words.map(({ text, bbox, confidence }) =>
+            unrotate({ text, ...bbox, confidence }, radians, size),
+          );
           lines.push({ words, paragraphStart: index === 0 });
         });
       }

@@ -29,6 +29,8 @@ const cMapUrl = `${join(pdfjsRoot, 'cmaps')}/`;
 /** pdf.js's WebAssembly image decoders (JBIG2, JPEG 2000: what scanners write) and ICC profiles, for OCR. */
 const wasmUrl = `${join(pdfjsRoot, 'wasm')}/`;
 const iccUrl = `${join(pdfjsRoot, 'iccs')}/`;
+/** Outlines of the 14 standard fonts, for pages rendered for OCR that also carry some unembedded text. */
+const standardFontDataUrl = `${join(pdfjsRoot, 'standard_fonts')}/`;
 
 function countLetters(text: string): number {
   let letters = 0;
@@ -176,6 +178,7 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
         cMapPacked: true,
         wasmUrl,
         iccUrl,
+        standardFontDataUrl,
       });
       const stop = (): void => {
         void task.destroy();
