@@ -4,9 +4,11 @@ import { decodeText } from './decode-text.ts';
 import { type HtmlNode, headingLevelAttribute, htmlToText } from './html-text.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
 
-/** Page furniture that is never the content, removed when Readability finds no article. */
+/** Page furniture that is never the content (Readability drops it from long pages, not from short ones). */
 const furniture =
-  'nav, header, footer, aside, form, [role="navigation"], [role="banner"], [role="contentinfo"]';
+  'nav, [role="navigation"], form, header, footer, aside, [role="banner"], [role="contentinfo"]';
+/** Where a header or footer is the article's own (its title, its byline), not the site's. */
+const content = 'article, main, [role="main"]';
 
 function emptyPage(source: string): DocchatError {
   return new DocchatError(
@@ -25,8 +27,9 @@ function cleanTitle(title: string | null | undefined): string | undefined {
 /**
  * Reads saved web pages: the main content as Mozilla's Readability (Firefox Reader View) finds it, without
  * navigation, headers, footers, sidebars or scripts, turned into paragraphs of text with its headings
- * (`headings`, levels as in the page). The page's title is kept as `title`. When Readability finds no
- * article, the whole body less its page furniture is read. The DOM is linkedom's (no browser, no network:
+ * (`headings`, levels as in the page). The page's title is kept as `title`. Navigation, and headers,
+ * footers and sidebars outside the article, are dropped first; when Readability finds no article, the rest
+ * of the body is read. The DOM is linkedom's (no browser, no network:
  * nothing the page links to is fetched). Throws `not_text` for binary data and `empty_file` for pages
  * without text.
  */
@@ -41,18 +44,23 @@ export function createHtmlLoader(): Loader {
         import('linkedom'),
         import('@mozilla/readability'),
       ]);
-      const { document } = parseHTML(html);
+      // linkedom needs a whole document; a fragment (an e-mail body, a snippet) gets one.
+      const whole = /<html[\s>]/iu.test(html) ? html : `<!doctype html><html><body>${html}</body></html>`;
+      const { document } = parseHTML(whole);
       const pageTitle = cleanTitle(document.querySelector('title')?.textContent);
       for (const heading of document.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
         heading.setAttribute(headingLevelAttribute, heading.tagName.slice(1));
       }
-      // Readability changes the tree it reads: the fallback below works on a second copy.
+      for (const element of document.querySelectorAll(furniture)) {
+        const own = element.tagName !== 'NAV' && element.parentElement?.closest(content);
+        if (!own) element.remove();
+      }
+      // Readability changes the tree it reads: the fallback below reads the first copy.
       const article = new Readability(parseHTML(document.toString()).document as unknown as Document).parse();
       let read = article?.content
         ? htmlToText(parseHTML(article.content).document as unknown as HtmlNode)
         : null;
       if (read === null || read.text.trim() === '') {
-        for (const element of document.querySelectorAll(furniture)) element.remove();
         read = htmlToText((document.body ?? document) as unknown as HtmlNode);
       }
       if (read.text.trim() === '') throw emptyPage(source);

@@ -57,6 +57,8 @@ export function htmlToText(root: HtmlNode): { text: string; headings: Heading[] 
   const blocks: Block[] = [];
   let current = '';
   let preDepth = 0;
+  /** Inside a table cell, paragraphs (Word puts a `<p>` in every cell) only add a space: a row stays a line. */
+  let cellDepth = 0;
 
   const flush = (level: number | null, tight: string | null) => {
     const text =
@@ -82,8 +84,10 @@ export function htmlToText(root: HtmlNode): { text: string; headings: Heading[] 
       return;
     }
     const level = headingLevel(node, name);
-    const block = blockElements.has(name);
+    const cell = name === 'TD' || name === 'TH';
+    const block = blockElements.has(name) && (cellDepth === 0 || name === 'TR' || name === 'TABLE');
     if (block) flush(null, null);
+    else if (cellDepth > 0 && blockElements.has(name) && !/\s$/u.test(current)) current += ' ';
     if (name === 'PRE') preDepth++;
     let counters = listCounters;
     if (name === 'OL') counters = [...listCounters, 1];
@@ -94,12 +98,14 @@ export function htmlToText(root: HtmlNode): { text: string; headings: Heading[] 
       current += `${'  '.repeat(Math.max(0, depth - 1))}${number > 0 ? `${number}. ` : '- '}`;
       if (number > 0) counters[depth - 1] = number + 1;
     }
-    if ((name === 'TD' || name === 'TH') && current.trim() !== '') current += ' | ';
+    if (cell && current.trim() !== '') current = `${current.trimEnd()} | `;
+    if (cell) cellDepth++;
     const children = node.childNodes;
     for (let index = 0; index < children.length; index++) {
       const child = children[index];
       if (child) walk(child, counters);
     }
+    if (cell) cellDepth--;
     if (name === 'PRE') {
       flush(null, null);
       preDepth--;

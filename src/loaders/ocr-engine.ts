@@ -28,7 +28,7 @@ export interface OcrResult {
 /** Reads text from images with Tesseract; one engine is used by one load at a time. */
 export interface OcrEngine {
   /** Reads a PNG image. Rejects with `aborted` when the signal fires (the engine is then reset). */
-  recognize(image: Uint8Array, options?: { signal?: AbortSignal }): Promise<OcrResult>;
+  recognize(image: Uint8Array, options?: { signal?: AbortSignal; dotsPerInch?: number }): Promise<OcrResult>;
   /** Terminates Tesseract's worker, if one was started; the engine starts a new one if used again. */
   close(): Promise<void>;
 }
@@ -115,7 +115,7 @@ export function createOcrEngine(options: { langPath?: string } = {}): OcrEngine 
     if (running) await running.then((started) => started.terminate()).catch(() => undefined);
   }
 
-  async function read(image: Uint8Array): Promise<OcrResult> {
+  async function read(image: Uint8Array, dotsPerInch: number | undefined): Promise<OcrResult> {
     worker ??= start();
     let started: TesseractWorker;
     try {
@@ -129,6 +129,8 @@ export function createOcrEngine(options: { langPath?: string } = {}): OcrEngine 
         { cause: error, details: { langPath } },
       );
     }
+    // A known resolution (a rendered PDF page) spares Tesseract its estimate, and its log line about it.
+    await started.setParameters({ user_defined_dpi: String(Math.round(dotsPerInch ?? 0)) });
     const { data } = await started.recognize(
       Buffer.from(image),
       // Straightens a slightly skewed scan before reading it; boxes stay in the image's own pixels.
@@ -152,9 +154,9 @@ export function createOcrEngine(options: { langPath?: string } = {}): OcrEngine 
   }
 
   return {
-    async recognize(image, { signal } = {}) {
+    async recognize(image, { signal, dotsPerInch } = {}) {
       if (signal?.aborted) throw aborted(signal.reason);
-      if (!signal) return read(image);
+      if (!signal) return read(image, dotsPerInch);
       // Tesseract cannot stop mid-page: on abort its worker is terminated, so it stops using the CPU.
       const { promise, reject } = Promise.withResolvers<never>();
       const onAbort = () => {
@@ -163,7 +165,7 @@ export function createOcrEngine(options: { langPath?: string } = {}): OcrEngine 
       };
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return await Promise.race([read(image), promise]);
+        return await Promise.race([read(image, dotsPerInch), promise]);
       } finally {
         signal.removeEventListener('abort', onAbort);
       }

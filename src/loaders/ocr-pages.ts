@@ -18,7 +18,7 @@ export interface OcrPagesOptions {
   /** Total pages of the document, for progress ("page 3 of 12"). */
   totalPages: number;
   /** Renders a page (1-based) to a PNG or JPEG; `unitsPerPixel` converts its pixels to page units. */
-  image: (page: number) => Promise<{ image: Uint8Array; unitsPerPixel: number }>;
+  image: (page: number) => Promise<{ image: Uint8Array; unitsPerPixel: number; dotsPerInch?: number }>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, detail?: ProgressDetail) => void;
 }
@@ -50,8 +50,12 @@ export async function ocrPages(pages: readonly number[], options: OcrPagesOption
     for (const page of pages) {
       if (stop.aborted) throw aborted(stop.reason);
       options.onProgress?.(page, options.totalPages, { ocr: true });
-      const { image, unitsPerPixel } = await options.image(page);
-      read.push({ page, result: await engine.recognize(image, { signal: stop }), unitsPerPixel });
+      const { image, unitsPerPixel, dotsPerInch } = await options.image(page);
+      const result = await engine.recognize(image, {
+        signal: stop,
+        ...(dotsPerInch === undefined ? {} : { dotsPerInch }),
+      });
+      read.push({ page, result, unitsPerPixel });
     }
   } catch (error) {
     if (deadline.aborted && !signal?.aborted) {

@@ -208,7 +208,7 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
                 const page = await document.getPage(pageNumber);
                 const { png, scale } = await renderPdfPage(page);
                 page.cleanup();
-                return { image: png, unitsPerPixel: 1 / scale };
+                return { image: png, unitsPerPixel: 1 / scale, dotsPerInch: scale * 72 };
               },
             });
           } finally {
