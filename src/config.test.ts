@@ -12,6 +12,15 @@ describe('loadConfig', () => {
     expect(config.server).toMatchObject({ port: 7860, maxUploadBytes: 2_000_000, sessionTtlMs: 86_400_000 });
   });
 
+  it('reads OCR settings, on by default', () => {
+    expect(loadConfig({}).ocr).toEqual({ enabled: true, maxPages: 50, timeoutMs: 900_000 });
+    expect(
+      loadConfig({ DOCCHAT_OCR: 'off', DOCCHAT_OCR_MAX_PAGES: '5', DOCCHAT_OCR_TIMEOUT_MS: '60000' }).ocr,
+    ).toEqual({ enabled: false, maxPages: 5, timeoutMs: 60_000 });
+    expect(() => loadConfig({ DOCCHAT_OCR: 'maybe' })).toThrow(/DOCCHAT_OCR/);
+    expect(() => loadConfig({ DOCCHAT_OCR_MAX_PAGES: '0' })).toThrow(/DOCCHAT_OCR_MAX_PAGES/);
+  });
+
   it('switches to OpenAI with a key, and to a compatible server with only a base URL', () => {
     const withKey = loadConfig({ OPENAI_API_KEY: 'sk-test' });
     expect(withKey.chat).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DocchatError } from './core/errors.ts';
+import { defaultOcrSettings, type OcrSettings } from './loaders/ocr-settings.ts';
 
 /** Everything configurable, read once from the environment; see the README's configuration table. */
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   /** How many passages each question retrieves (the reference used 4). */
   k: number;
   server: { port: number; host: string; dataDir: string; maxUploadBytes: number; sessionTtlMs: number };
+  /** OCR of scanned pages and images (on by default, offline). */
+  ocr: OcrSettings;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -38,6 +41,9 @@ const envSchema = z.object({
   HOST: optionalString,
   DOCCHAT_DATA_DIR: optionalString,
   DOCCHAT_MAX_UPLOAD_BYTES: integer(2_000_000, 1, 1_000_000_000),
+  DOCCHAT_OCR: z.preprocess(blankToUndefined, z.enum(['on', 'off']).default('on')),
+  DOCCHAT_OCR_MAX_PAGES: integer(defaultOcrSettings.maxPages, 1, 10_000),
+  DOCCHAT_OCR_TIMEOUT_MS: integer(defaultOcrSettings.timeoutMs, 1_000, 86_400_000),
   DOCCHAT_SESSION_TTL_HOURS: z.preprocess(
     blankToUndefined,
     z.coerce
@@ -106,6 +112,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataDir: values.DOCCHAT_DATA_DIR ?? 'data',
       maxUploadBytes: values.DOCCHAT_MAX_UPLOAD_BYTES,
       sessionTtlMs: values.DOCCHAT_SESSION_TTL_HOURS * 3_600_000,
+    },
+    ocr: {
+      enabled: values.DOCCHAT_OCR === 'on',
+      maxPages: values.DOCCHAT_OCR_MAX_PAGES,
+      timeoutMs: values.DOCCHAT_OCR_TIMEOUT_MS,
     },
   };
 }

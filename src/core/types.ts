@@ -4,6 +4,40 @@ export interface PageSpan {
   page: number;
   start: number;
   end: number;
+  /** The page had no text layer: its text was read by OCR from the rendered page (label it as such). */
+  ocr?: true;
+}
+
+/** The file format a document was read from. */
+export type DocumentFormat = 'text' | 'markdown' | 'html' | 'docx' | 'pdf' | 'image';
+
+/**
+ * A heading found in a document, for section paths. `start`/`end` span the heading's content in the
+ * document's `text` (for Markdown, without the `#` marks or the underline); `text` is its plain text (the
+ * same characters for DOCX and HTML, without emphasis or link marks for Markdown). `level` runs from 1 to 6.
+ */
+export interface Heading {
+  level: number;
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Where a run of a document's text lies on its page: `text.slice(start, end)` is drawn inside the rectangle.
+ * Coordinates are those of the page as displayed, at scale 1: origin at the top-left corner, x to the right,
+ * y downwards, rotation applied. For a PDF that is pdf.js's `page.getViewport({ scale: 1 })` (PDF points,
+ * 1/72 inch); for an image, its pixels. So a viewer multiplies by its own scale and draws.
+ */
+export interface TextBox {
+  /** 1-based page number. */
+  page: number;
+  start: number;
+  end: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** What a loader produces: one document's full text, plus its page boundaries for paged formats. */
@@ -17,6 +51,15 @@ export interface LoadedDocument {
   pages: PageSpan[];
   /** Optional document-level metadata a loader found (PDF title, author). */
   title?: string;
+  /**
+   * The format it was read from. `kind` stays `pdf` for PDFs and `text` for everything else (an image is
+   * `text` with one OCR'd page), so code that only knows those two keeps working.
+   */
+  format?: DocumentFormat;
+  /** Headings in text order (Markdown, DOCX and HTML headings), when the format has them. */
+  headings?: Heading[];
+  /** Boxes of the words read by OCR (pages flagged `ocr`), one per word, in text order. */
+  textBoxes?: TextBox[];
 }
 
 /**

@@ -81,8 +81,14 @@ describe('createLoaderPool', () => {
       [{ name: 'secret.pdf', data: encrypted }, { password: 'Hunter2' }, 'pdf_wrong_password'],
       [{ name: 'broken.pdf', data: buildCorruptPdf() }, {}, 'pdf_corrupt'],
       [{ name: 'empty.txt', data: new Uint8Array() }, {}, 'empty_file'],
-      [{ name: 'image.txt', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]) }, {}, 'not_text'],
-      [{ name: 'letter.docx', data: utf8('PK') }, {}, 'unsupported_file_type'],
+      [{ name: 'binary.txt', data: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]) }, {}, 'not_text'],
+      [
+        { name: 'image.txt', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+        {},
+        'corrupt_file',
+      ],
+      [{ name: 'letter.docx', data: utf8('PK') }, {}, 'corrupt_file'],
+      [{ name: 'slides.pptx', data: utf8('PK') }, {}, 'unsupported_file_type'],
     ];
     for (const [input, options, code] of cases) {
       const pooled = await docchatFailure(pool.load(input, options));

@@ -4,11 +4,14 @@ import { DocchatError } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
 import { deserializeError, type LoadReply, type LoadRequest } from './load-worker-messages.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
+import type { OcrSettings } from './ocr-settings.ts';
 
 /** Options of {@link createLoaderPool}. */
 export interface LoaderPoolOptions {
   /** Most worker threads parsing at once. Default: one less than the CPUs, between 1 and 2. */
   size?: number;
+  /** OCR settings for loads that give none (`LoadOptions.ocr` wins); `defaultOcrSettings` if absent. */
+  ocr?: OcrSettings;
 }
 
 /** A {@link Loader} that parses in worker threads, so the caller's event loop stays free while a PDF is read. */
@@ -107,7 +110,8 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
     if (!job) return;
     if (reply.type === 'progress') {
       try {
-        job.options.onProgress?.(reply.done, reply.total);
+        if (reply.ocr) job.options.onProgress?.(reply.done, reply.total, { ocr: true });
+        else job.options.onProgress?.(reply.done, reply.total);
       } catch (error) {
         // As in the caller's thread, a failing progress callback fails the load; the parse is not wanted.
         void retire(slot);
@@ -140,6 +144,7 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   return {
     load(input: LoadInput, loadOptions: LoadOptions = {}): Promise<LoadedDocument> {
       const { signal } = loadOptions;
+      const ocr = loadOptions.ocr ?? options.ocr;
       if (closed) {
         return Promise.reject(
           new DocchatError('internal', 'The document loader pool is closed; no more files can be read.'),
@@ -155,6 +160,7 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
           ...(input.mimeType === undefined ? {} : { mimeType: input.mimeType }),
         },
         ...(loadOptions.password === undefined ? {} : { password: loadOptions.password }),
+        ...(ocr === undefined ? {} : { ocr }),
       };
       return new Promise<LoadedDocument>((resolve, reject) => {
         const job: Job = { request, transfer: [data.buffer], options: loadOptions, resolve, reject };

@@ -8,7 +8,14 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 describe('loadDocument', () => {
   it('loads text files by extension or MIME type', async () => {
     const byName = await loadDocument({ name: 'NOTES.MD', data: utf8('# Hi\r\nthere') });
-    expect(byName).toEqual({ source: 'NOTES.MD', kind: 'text', text: '# Hi\nthere', pages: [] });
+    expect(byName).toEqual({
+      source: 'NOTES.MD',
+      kind: 'text',
+      format: 'markdown',
+      text: '# Hi\nthere',
+      pages: [],
+      headings: [{ level: 1, text: 'Hi', start: 2, end: 4 }],
+    });
     const byMime = await loadDocument({ name: 'upload', data: utf8('hello'), mimeType: 'text/plain' });
     expect(byMime.kind).toBe('text');
   });
@@ -38,7 +45,7 @@ describe('loadDocument', () => {
   });
 
   it('refuses unsupported types, empty files and binary text', async () => {
-    expect((await docchatFailure(loadDocument({ name: 'a.docx', data: utf8('PK') }))).code).toBe(
+    expect((await docchatFailure(loadDocument({ name: 'a.pptx', data: utf8('PK') }))).code).toBe(
       'unsupported_file_type',
     );
     expect((await docchatFailure(loadDocument({ name: 'a.txt', data: new Uint8Array() }))).code).toBe(
@@ -52,7 +59,7 @@ describe('loadDocument', () => {
         await docchatFailure(
           loadDocument({
             name: 'a.txt',
-            data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+            data: new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
           }),
         )
       ).code,

@@ -1,28 +1,67 @@
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
-import { detectFileKind, type FileKind, looksLikePdf } from './file-types.ts';
+import { createDocxLoader } from './docx-loader.ts';
+import { detectFileKind, type FileKind, sniffFileKind } from './file-types.ts';
+import { createHtmlLoader } from './html-loader.ts';
+import { createImageLoader } from './image-loader.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
+import { createMarkdownLoader } from './markdown-loader.ts';
+import { createOcrEngine } from './ocr-engine.ts';
 import { createPdfLoader } from './pdf-loader.ts';
 import { createTextLoader } from './text-loader.ts';
 
-const loaders: Record<FileKind, Loader> = { text: createTextLoader(), pdf: createPdfLoader() };
+/** A {@link Loader} for every kind of file, holding one OCR engine that `close` stops. */
+export interface DocumentLoader extends Loader {
+  /** Terminates the OCR worker, if one was started (it is started again if needed). */
+  close(): Promise<void>;
+}
 
 /**
- * Loads one uploaded file: decides whether it is text or PDF (bytes starting with `%PDF-` are a PDF whatever
- * the name says; otherwise the name and MIME type decide) and hands it to that loader. Throws a `DocchatError`
- * (`empty_file`, `unsupported_file_type`, `not_text`, `pdf_*`, `aborted`) saying what is wrong.
+ * Creates a loader for every accepted kind of file (see {@link loadDocument} for how the kind is chosen).
+ * Its OCR engine starts on the first page that needs OCR and is reused by later loads until `close`; the
+ * loads of one `DocumentLoader` should not overlap (the loader pool's workers read one file at a time).
+ */
+export function createDocumentLoader(): DocumentLoader {
+  const ocrEngine = createOcrEngine();
+  const loaders: Record<FileKind, Loader> = {
+    text: createTextLoader(),
+    markdown: createMarkdownLoader(),
+    pdf: createPdfLoader({ ocrEngine }),
+    docx: createDocxLoader(),
+    html: createHtmlLoader(),
+    image: createImageLoader({ ocrEngine }),
+  };
+  return {
+    async load(input: LoadInput, options: LoadOptions = {}): Promise<LoadedDocument> {
+      throwIfAborted(options.signal);
+      const kind = sniffFileKind(input.data) ?? detectFileKind(input.name, input.mimeType);
+      if (input.data.length === 0) {
+        throw new DocchatError(
+          'empty_file',
+          `${input.name} is empty (0 bytes). Upload a file with some content.`,
+          {
+            details: { source: input.name },
+          },
+        );
+      }
+      return loaders[kind].load(input, options);
+    },
+    close: () => ocrEngine.close(),
+  };
+}
+
+/**
+ * Loads one uploaded file: bytes that prove a kind decide it whatever the name says (`%PDF-`, the PNG and
+ * JPEG signatures, a ZIP holding `word/document.xml`); otherwise the name and MIME type decide. An OCR engine
+ * is started only if a page needs it, and stopped before this returns. Throws a `DocchatError` (`empty_file`,
+ * `unsupported_file_type`, `not_text`, `pdf_*`, `corrupt_file`, `image_no_text`, `ocr_*`, `aborted`) saying
+ * what is wrong.
  */
 export async function loadDocument(input: LoadInput, options: LoadOptions = {}): Promise<LoadedDocument> {
-  throwIfAborted(options.signal);
-  const kind = looksLikePdf(input.data) ? 'pdf' : detectFileKind(input.name, input.mimeType);
-  if (input.data.length === 0) {
-    throw new DocchatError(
-      'empty_file',
-      `${input.name} is empty (0 bytes). Upload a file with some content.`,
-      {
-        details: { source: input.name },
-      },
-    );
+  const loader = createDocumentLoader();
+  try {
+    return await loader.load(input, options);
+  } finally {
+    await loader.close();
   }
-  return loaders[kind].load(input, options);
 }

@@ -23,6 +23,7 @@ describe('loadFile', () => {
     expect(await loadFile(path)).toEqual({
       source: 'Report.TXT',
       kind: 'text',
+      format: 'text',
       text: 'line one\nline two\n',
       pages: [],
     });

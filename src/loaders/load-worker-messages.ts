@@ -1,11 +1,13 @@
 import { DocchatError, type ErrorCode, errorCodes, toDocchatError } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
-import type { LoadInput } from './loader.ts';
+import type { LoadInput, ProgressDetail } from './loader.ts';
+import type { OcrSettings } from './ocr-settings.ts';
 
 /** What the pool posts to a load worker: one file to parse (its bytes transferred, not copied). */
 export interface LoadRequest {
   input: LoadInput;
   password?: string;
+  ocr?: OcrSettings;
 }
 
 /** A {@link DocchatError} reduced to what survives `postMessage`: its code, message and details. */
@@ -17,7 +19,7 @@ export interface SerializedError {
 
 /** What a load worker posts back: progress while it parses, then exactly one `done` or `error`. */
 export type LoadReply =
-  | { type: 'progress'; done: number; total: number }
+  | ({ type: 'progress'; done: number; total: number } & ProgressDetail)
   | { type: 'done'; document: LoadedDocument }
   | { type: 'error'; error: SerializedError };
 

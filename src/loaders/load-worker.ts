@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { loadDocument } from './load-document.ts';
+import { createDocumentLoader } from './load-document.ts';
 import { type LoadReply, type LoadRequest, serializeError } from './load-worker-messages.ts';
 
 /**
@@ -8,6 +8,8 @@ import { type LoadReply, type LoadRequest, serializeError } from './load-worker-
  */
 if (!parentPort) throw new Error('load-worker.ts runs only as a worker thread (see create-loader-pool.ts).');
 const port = parentPort;
+/** One loader for the worker's life, so its OCR engine (Tesseract's own worker) is started once and reused. */
+const loader = createDocumentLoader();
 
 function reply(message: LoadReply): void {
   port.postMessage(message);
@@ -15,9 +17,10 @@ function reply(message: LoadReply): void {
 
 port.on('message', async (request: LoadRequest) => {
   try {
-    const document = await loadDocument(request.input, {
+    const document = await loader.load(request.input, {
       password: request.password,
-      onProgress: (done, total) => reply({ type: 'progress', done, total }),
+      ...(request.ocr === undefined ? {} : { ocr: request.ocr }),
+      onProgress: (done, total, detail) => reply({ type: 'progress', done, total, ...detail }),
     });
     reply({ type: 'done', document });
   } catch (error) {

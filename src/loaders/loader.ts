@@ -1,4 +1,5 @@
 import type { LoadedDocument } from '../core/types.ts';
+import type { OcrSettings } from './ocr-settings.ts';
 
 /** The raw file a user handed us. */
 export interface LoadInput {
@@ -9,13 +10,24 @@ export interface LoadInput {
   mimeType?: string;
 }
 
+/** What a progress report is about, beyond its numbers. */
+export interface ProgressDetail {
+  /** The page is being read by OCR: `done` is the page starting, e.g. "Reading page 3 of 12 (OCR)". */
+  ocr?: true;
+}
+
 /** Options common to every loader. */
 export interface LoadOptions {
   /** Password for an encrypted PDF. */
   password?: string;
   signal?: AbortSignal;
-  /** Called as pages are parsed: `done` of `total` pages (text files report 1 of 1). */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called as pages are parsed: `done` of `total` pages (text files report 1 of 1). Pages read by OCR are
+   * reported again as each starts, with `{ ocr: true }`.
+   */
+  onProgress?: (done: number, total: number, detail?: ProgressDetail) => void;
+  /** Whether and within which limits pages without text are read by OCR; `defaultOcrSettings` if absent. */
+  ocr?: OcrSettings;
 }
 
 /** Turns the bytes of one file into a {@link LoadedDocument}, or throws a `DocchatError` saying why not. */

@@ -129,12 +129,20 @@ describe('createPdfLoader', () => {
     expect(document.text).toBe('plain');
   });
 
-  it('refuses scans without a text layer, recommending OCR', async () => {
+  it('refuses scans without a text layer when OCR is off, recommending OCR', async () => {
+    const ocr = { enabled: false, maxPages: 10, timeoutMs: 60_000 };
     for (const data of [await buildScannedPdf(), await buildScannedPdf({ pages: 3, pageNumbers: true })]) {
-      const error = await docchatFailure(loader.load({ name: 'scan.pdf', data }));
+      const error = await docchatFailure(loader.load({ name: 'scan.pdf', data }, { ocr }));
       expect(error.code).toBe('pdf_no_text');
       expect(error.message).toMatch(/looks like a scan.*OCR.*ocrmypdf/s);
     }
+  });
+
+  it('refuses scans in which OCR finds no text', async () => {
+    const error = await docchatFailure(loader.load({ name: 'scan.pdf', data: await buildScannedPdf() }));
+    expect(error.code).toBe('pdf_no_text');
+    expect(error.message).toMatch(/OCR found no readable text/);
+    expect(error.details).toMatchObject({ ocr: true });
   });
 
   it('accepts a one-word document', async () => {

@@ -2,12 +2,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getDocument, PasswordResponses, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
-import type { LoadedDocument } from '../core/types.ts';
+import type { LoadedDocument, TextBox } from '../core/types.ts';
 import { findPdfHeader } from './file-types.ts';
 import { joinPages } from './join-pages.ts';
 import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
+import { createOcrEngine, type OcrEngine } from './ocr-engine.ts';
+import { ocrTextBoxes, ocrTextLines } from './ocr-layout.ts';
+import { type OcrPage, ocrPages } from './ocr-pages.ts';
+import { defaultOcrSettings } from './ocr-settings.ts';
 import { renderPages } from './render-pages.ts';
+import { renderPdfPage } from './render-pdf-page.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
 type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
@@ -19,7 +24,13 @@ type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
 const minLettersPerPage = 3;
 
 /** Predefined CMaps, read from disk by pdf.js to decode text in CJK fonts that are not embedded. */
-const cMapUrl = `${join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'cmaps')}/`;
+const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+const cMapUrl = `${join(pdfjsRoot, 'cmaps')}/`;
+/** pdf.js's WebAssembly image decoders (JBIG2, JPEG 2000: what scanners write) and ICC profiles, for OCR. */
+const wasmUrl = `${join(pdfjsRoot, 'wasm')}/`;
+const iccUrl = `${join(pdfjsRoot, 'iccs')}/`;
+/** Outlines of the 14 standard fonts, for pages rendered for OCR that also carry some unembedded text. */
+const standardFontDataUrl = `${join(pdfjsRoot, 'standard_fonts')}/`;
 
 function countLetters(text: string): number {
   let letters = 0;
@@ -85,9 +96,9 @@ function titleOf(metadata: PdfMetadata | null): string | undefined {
 async function readPages(
   document: PdfDocument,
   options: LoadOptions,
-): Promise<{ lines: TextLine[][]; failedPages: number }> {
+): Promise<{ lines: TextLine[][]; failedPages: Set<number> }> {
   const lines: TextLine[][] = [];
-  let failedPages = 0;
+  const failedPages = new Set<number>();
   for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
     throwIfAborted(options.signal);
     try {
@@ -100,7 +111,7 @@ async function readPages(
     } catch {
       if (options.signal?.aborted) throw aborted(options.signal.reason);
       // One damaged page should not cost the others: keep its place (and the page numbering) with no text.
-      failedPages++;
+      failedPages.add(pageNumber);
       lines.push([]);
     }
     options.onProgress?.(pageNumber, document.numPages);
@@ -108,13 +119,34 @@ async function readPages(
   return { lines, failedPages };
 }
 
+/** The pages (1-based) whose text layer has too few letters to be text: candidates for OCR. */
+function pagesWithoutText(pageTexts: readonly string[], failedPages: ReadonlySet<number>): number[] {
+  const pages: number[] = [];
+  pageTexts.forEach((text, index) => {
+    if (countLetters(text) < minLettersPerPage && !failedPages.has(index + 1)) pages.push(index + 1);
+  });
+  return pages;
+}
+
+function noText(source: string, pages: number, ocrRan: boolean): DocchatError {
+  const message = ocrRan
+    ? `${source} has no text layer, and OCR found no readable text on its pages. If it does show text, ` +
+      'scan it again at a higher resolution (300 dpi) or with more contrast, then upload it again.'
+    : `${source} has no text layer: it looks like a scan (pages of images). Run it through OCR first, ` +
+      `for example \`ocrmypdf "${source}" out.pdf\`, then upload the result.`;
+  return new DocchatError('pdf_no_text', message, { details: { source, pages, ocr: ocrRan } });
+}
+
 /**
  * Reads PDFs with pdf.js (its Node build, parsing on the calling thread; no eval, no font loading, no
  * network). The text keeps page boundaries: pages are joined with `\n\n` and `pages` records each page's span.
- * Throws `pdf_encrypted` / `pdf_wrong_password` for password problems, `pdf_no_text` for scans without a text
- * layer, `pdf_corrupt` for damaged files and `empty_file` for empty ones.
+ * Pages without a text layer are rendered and read by OCR (`ocrEngine`, or one started for the load and
+ * stopped after it) unless `options.ocr` disables it; their spans are flagged `ocr` and their words' boxes
+ * kept in `textBoxes`. Throws `pdf_encrypted` / `pdf_wrong_password` for password problems, `pdf_no_text` for
+ * scans in which OCR (or, with OCR off, the text layer) finds no text, `ocr_too_many_pages` / `ocr_timeout`
+ * past the OCR limits, `pdf_corrupt` for damaged files and `empty_file` for empty ones.
  */
-export function createPdfLoader(): Loader {
+export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): Loader {
   return {
     async load(input: LoadInput, options: LoadOptions = {}): Promise<LoadedDocument> {
       const { signal } = options;
@@ -144,6 +176,9 @@ export function createPdfLoader(): Loader {
         disableRange: true,
         cMapUrl,
         cMapPacked: true,
+        wasmUrl,
+        iccUrl,
+        standardFontDataUrl,
       });
       const stop = (): void => {
         void task.destroy();
@@ -156,20 +191,55 @@ export function createPdfLoader(): Loader {
         throwIfAborted(signal);
         const metadata = document.getMetadata().catch(() => null);
         const { lines, failedPages } = await readPages(document, options);
+        const settings = options.ocr ?? defaultOcrSettings;
+        const emptyPages = settings.enabled ? pagesWithoutText(renderPages(lines), failedPages) : [];
+        let read: OcrPage[] = [];
+        if (emptyPages.length > 0) {
+          const engine = loaderOptions.ocrEngine ?? createOcrEngine();
+          try {
+            read = await ocrPages(emptyPages, {
+              source,
+              engine,
+              settings,
+              totalPages: document.numPages,
+              signal,
+              onProgress: options.onProgress,
+              image: async (pageNumber) => {
+                const page = await document.getPage(pageNumber);
+                const { png, scale } = await renderPdfPage(page);
+                page.cleanup();
+                return { image: png, unitsPerPixel: 1 / scale, dotsPerInch: scale * 72 };
+              },
+            });
+          } finally {
+            if (!loaderOptions.ocrEngine) await engine.close();
+          }
+          for (const { page, result } of read) lines[page - 1] = ocrTextLines(result);
+        }
         const pageTexts = renderPages(lines);
         const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
         if (letters < minLettersPerPage * document.numPages) {
-          if (failedPages > 0) throw corrupt(source);
-          throw new DocchatError(
-            'pdf_no_text',
-            `${source} has no text layer: it looks like a scan (pages of images). Run it through OCR first, ` +
-              `for example \`ocrmypdf "${source}" out.pdf\`, then upload the result.`,
-            { details: { source, pages: document.numPages } },
-          );
+          if (failedPages.size > 0) throw corrupt(source);
+          throw noText(source, document.numPages, emptyPages.length > 0);
         }
         const { text, pages } = joinPages(pageTexts);
+        const textBoxes: TextBox[] = [];
+        for (const { page, result, unitsPerPixel } of read) {
+          const span = pages[page - 1];
+          if (!span || span.end === span.start) continue;
+          span.ocr = true;
+          textBoxes.push(...ocrTextBoxes(result, text, span, unitsPerPixel));
+        }
         const title = titleOf(await metadata);
-        return { source, kind: 'pdf', text, pages, ...(title === undefined ? {} : { title }) };
+        return {
+          source,
+          kind: 'pdf',
+          format: 'pdf',
+          text,
+          pages,
+          ...(title === undefined ? {} : { title }),
+          ...(read.length === 0 ? {} : { textBoxes }),
+        };
       } finally {
         signal?.removeEventListener('abort', stop);
         await task.destroy();

@@ -28,7 +28,10 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 const squash = (text: string) => text.replace(/\s+/g, ' ');
 
-const scans = ['c02-22.pdf', 'linn.pdf'];
+const scans = [
+  { file: 'c02-22.pdf', words: ['tip-toeing along a path', 'kitchen', 'Miss Watson'] },
+  { file: 'linn.pdf', words: ['LinnSequencer', 'composition and performance tool', 'MIDI channels'] },
+];
 const encrypted = [
   { file: 'aes-256.pdf', password: 'baz', words: ['Secret'] },
   { file: 'aes-256-r6.pdf', password: 'usersecret', words: ['Hello World'] },
@@ -50,7 +53,11 @@ const readable = [
 
 describe.skipIf(!existsSync(pdfsDirectory))('shared real-world PDFs', () => {
   it('has an expectation for every file in the folder', () => {
-    const known = [...scans, ...encrypted.map((entry) => entry.file), ...readable.map((entry) => entry.file)];
+    const known = [
+      ...scans.map((entry) => entry.file),
+      ...encrypted.map((entry) => entry.file),
+      ...readable.map((entry) => entry.file),
+    ];
     expect(
       readdirSync(pdfsDirectory)
         .filter((file) => file.endsWith('.pdf'))
@@ -58,8 +65,17 @@ describe.skipIf(!existsSync(pdfsDirectory))('shared real-world PDFs', () => {
     ).toEqual(known.sort());
   });
 
-  it.each(scans)('refuses the scan %s as pdf_no_text', async (file) => {
-    expect(await codeOf(load(join(pdfsDirectory, file)))).toBe('pdf_no_text');
+  it.each(scans)('reads the scan $file by OCR, so it can be asked about', async ({ file, words }) => {
+    const document = await load(join(pdfsDirectory, file));
+    expect(document.pages.every((span) => span.ocr === true)).toBe(true);
+    for (const word of words) expect(squash(document.text)).toContain(word);
+    expect(document.textBoxes?.length).toBeGreaterThan(50);
+  });
+
+  it.each(scans)('refuses the scan $file as pdf_no_text when OCR is off', async ({ file }) => {
+    const data = readFileSync(join(pdfsDirectory, file));
+    const ocr = { enabled: false, maxPages: 10, timeoutMs: 60_000 };
+    expect(await codeOf(loadDocument({ name: file, data }, { ocr }))).toBe('pdf_no_text');
   });
 
   it.each(encrypted)(

@@ -14,6 +14,7 @@ describe('createTextLoader', () => {
     expect(document).toEqual({
       source: 'notes.md',
       kind: 'text',
+      format: 'text',
       text: '# Notes\n\nFirst line.\n',
       pages: [],
     });

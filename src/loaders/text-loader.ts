@@ -26,7 +26,7 @@ export function createTextLoader(): Loader {
       const text = decodeText(input.data, input.name);
       if (text.trim() === '') throw emptyFile(input.name);
       options.onProgress?.(1, 1);
-      return { source: input.name, kind: 'text', text, pages: [] };
+      return { source: input.name, kind: 'text', format: 'text', text, pages: [] };
     },
   };
 }

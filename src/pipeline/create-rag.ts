@@ -9,6 +9,7 @@ import type { Embedder } from '../embedders/embedder.ts';
 import { createGgufEmbedder } from '../embedders/gguf-embedder.ts';
 import { createLocalEmbedder } from '../embedders/local-embedder.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
+import { loadDocument } from '../loaders/load-document.ts';
 import type { Loader, LoadInput } from '../loaders/loader.ts';
 import { createSearchIndex, type SearchIndex } from '../retrieval/search-index.ts';
 import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
@@ -70,7 +71,9 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
             : createLocalEmbedder();
   const splitter = overrides.splitter ?? createRecursiveTextSplitter();
   const { loader } = overrides;
-  const load: Loader['load'] | undefined = loader && ((file, options) => loader.load(file, options));
+  const load: Loader['load'] = loader
+    ? (file, options) => loader.load(file, { ocr: config.ocr, ...options })
+    : (file, options) => loadDocument(file, { ocr: config.ocr, ...options });
 
   return {
     model: chatModel.info,

@@ -15,6 +15,7 @@ export function statusForError(code: ErrorCode): number {
     case 'not_found':
       return 404;
     case 'file_too_large':
+    case 'ocr_too_many_pages':
       return 413;
     case 'unsupported_file_type':
       return 415;
