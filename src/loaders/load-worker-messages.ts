@@ -1,11 +1,13 @@
 import { DocchatError, type ErrorCode, errorCodes, toDocchatError } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
+import type { DocumentLimits } from './document-limits.ts';
 import type { LoadInput } from './loader.ts';
 
 /** What the pool posts to a load worker: one file to parse (its bytes transferred, not copied). */
 export interface LoadRequest {
   input: LoadInput;
   password?: string;
+  limits?: DocumentLimits;
 }
 
 /** A {@link DocchatError} reduced to what survives `postMessage`: its code, message and details. */
@@ -15,11 +17,14 @@ export interface SerializedError {
   details: Record<string, unknown>;
 }
 
-/** What a load worker posts back: progress while it parses, then exactly one `done` or `error`. */
+/**
+ * What a load worker posts back: progress while it parses, then exactly one `done` or `error`, with the bytes
+ * its heap holds afterwards (so the pool can recycle a worker whose heap stays large).
+ */
 export type LoadReply =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; document: LoadedDocument }
-  | { type: 'error'; error: SerializedError };
+  | { type: 'done'; document: LoadedDocument; heapBytes: number }
+  | { type: 'error'; error: SerializedError; heapBytes: number };
 
 /** Turns anything thrown into a {@link SerializedError}; unknown failures become `internal`. */
 export function serializeError(error: unknown): SerializedError {

@@ -1,4 +1,5 @@
 import type { LoadedDocument } from '../core/types.ts';
+import type { DocumentLimits } from './document-limits.ts';
 
 /** The raw file a user handed us. */
 export interface LoadInput {
@@ -16,6 +17,10 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Called as pages are parsed: `done` of `total` pages (text files report 1 of 1). */
   onProgress?: (done: number, total: number) => void;
+  /** Bounds checked while the file is read; past one, the load throws `document_too_large`. None by default. */
+  limits?: DocumentLimits;
+  /** Whose load this is (a session id), so a pool of parsers can take turns between callers fairly. */
+  queueKey?: string;
 }
 
 /** Turns the bytes of one file into a {@link LoadedDocument}, or throws a `DocchatError` saying why not. */

@@ -16,6 +16,8 @@ describe('statusForError', () => {
       pdf_corrupt: 422,
       invalid_request: 400,
       not_found: 404,
+      document_too_large: 422,
+      quota_exceeded: 429,
       auth_failed: 502,
       model_not_found: 502,
       request_refused: 502,
@@ -23,6 +25,7 @@ describe('statusForError', () => {
       upstream_error: 502,
       upstream_timeout: 504,
       stream_interrupted: 502,
+      queue_full: 503,
       aborted: 499,
       internal: 500,
     };
@@ -30,6 +33,15 @@ describe('statusForError', () => {
       const status = statusForError(code);
       expect(status, code).toBe(expected[code] ?? (errorCodes[code] === 'input' ? 422 : 502));
     }
+  });
+
+  it('sends Retry-After for errors that say when to retry', () => {
+    const response = errorResponse(
+      new DocchatError('quota_exceeded', 'Too many questions.', { details: { retryAfterSeconds: 12.2 } }),
+    );
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('13');
+    expect(errorResponse(new DocchatError('not_found', 'x')).headers.has('retry-after')).toBe(false);
   });
 
   it('never leaks the message of an unexpected failure', async () => {
