@@ -85,8 +85,11 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   const maxQueuedPerKey = options.maxQueuedPerKey ?? 4;
   const resourceLimits = options.maxHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.maxHeapMb };
   const slots = new Set<Slot>();
-  /** Waiting jobs per key; the map's order is the round-robin order (a served key moves to the end). */
+  /** Waiting jobs per key. */
   const queues = new Map<string, Job[]>();
+  /** When each key with work queued or running was last served: the key served longest ago goes next. */
+  const lastServed = new Map<string, number>();
+  let turn = 0;
   let queued = 0;
   /** Mean time a job held a worker, for the `Retry-After` of a full queue. */
   let meanJobMs = 1000;
@@ -140,15 +143,23 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   /** The next job, round-robin by key, skipping keys that already hold their share of the workers. */
   function nextJob(): Job | undefined {
     const share = Math.max(1, size - 1);
-    for (const [key, jobs] of queues) {
+    let chosen: string | undefined;
+    for (const key of queues.keys()) {
       if (running(key) >= share) continue;
-      const job = jobs.shift();
-      queues.delete(key);
-      if (jobs.length > 0) queues.set(key, jobs);
-      if (job) queued--;
-      return job;
+      if (chosen === undefined || (lastServed.get(key) ?? -1) < (lastServed.get(chosen) ?? -1)) chosen = key;
     }
-    return undefined;
+    if (chosen === undefined) return undefined;
+    const jobs = queues.get(chosen) ?? [];
+    const job = jobs.shift();
+    if (jobs.length === 0) queues.delete(chosen);
+    lastServed.set(chosen, turn++);
+    if (job) queued--;
+    return job;
+  }
+
+  /** Forgets when a key was served once it has nothing queued or running. */
+  function forgetIdleKey(key: string): void {
+    if (!queues.has(key) && running(key) === 0) lastServed.delete(key);
   }
 
   function dispatch(): void {
@@ -223,6 +234,7 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   function settle(job: Job): void {
     if (job.onAbort) job.options.signal?.removeEventListener('abort', job.onAbort);
     clearTimeout(job.timer);
+    queueMicrotask(() => forgetIdleKey(job.key));
   }
 
   function enqueue(job: Job): void {
