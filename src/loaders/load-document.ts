@@ -1,5 +1,6 @@
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
+import { documentTooLarge } from './document-limits.ts';
 import { detectFileKind, type FileKind, looksLikePdf } from './file-types.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
 import { createPdfLoader } from './pdf-loader.ts';
@@ -24,5 +25,10 @@ export async function loadDocument(input: LoadInput, options: LoadOptions = {}):
       },
     );
   }
-  return loaders[kind].load(input, options);
+  const document = await loaders[kind].load(input, options);
+  // A backstop for loaders that do not meter their text as it grows (the PDF loader stops mid-page).
+  const maxCharacters = options.limits?.maxCharacters;
+  if (maxCharacters !== undefined && document.text.length > maxCharacters)
+    throw documentTooLarge(input.name, 'characters', maxCharacters);
+  return document;
 }
