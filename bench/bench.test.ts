@@ -41,13 +41,14 @@ describe('measure', () => {
 
 // The quick suite, so the benchmarks cannot rot: every part runs and reports well-formed, consistent figures.
 describe('npm run bench -- <part> --json --quick', () => {
-  it('knows the five parts', () => {
+  it('knows the six parts', () => {
     expect(benchParts.map((part) => part.name)).toEqual([
       'vector-search',
       'split',
       'ingest',
       'query',
       'server',
+      'load',
     ]);
   });
 
@@ -99,4 +100,15 @@ describe('npm run bench -- <part> --json --quick', () => {
     // The fake model waits 50 ms before its first token, so a direct call cannot be faster.
     expect(server.directTtftMs).toBeGreaterThanOrEqual(50);
   });
+
+  it('load: every upload is stored, the crafted PDF is refused and the small upload served', async () => {
+    const load = (await runPart('load')).load as Record<string, number | string>;
+    expect(load.uploadsOk).toBe(load.sessions);
+    expect(load.uploadsFailed).toBe(0);
+    expect(load.craftedStatus).toBe(422);
+    expect(load.craftedError).toBe('document_too_large');
+    expect(load.smallUploadStatus).toBe(201);
+    expect(load.healthSamples).toBeGreaterThan(0);
+    expect(load.peakRssMB).toBeGreaterThan(0);
+  }, 120_000);
 });

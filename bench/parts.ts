@@ -1,5 +1,6 @@
 import { formatTable } from './format-table.ts';
 import { benchIngest, type IngestResult, ingestDefaults, ingestQuick } from './ingest.ts';
+import { benchLoad, type LoadBenchResult, loadDefaults, loadQuick } from './load.ts';
 import { benchQuery, type QueryResult, queryDefaults, queryQuick } from './query.ts';
 import { benchServer, type ServerResult, serverDefaults, serverQuick } from './server.ts';
 import { benchSplit, type SplitResult, splitDefaults, splitQuick } from './split.ts';
@@ -180,6 +181,53 @@ export const benchParts: readonly BenchPart[] = [
               load.rssGrowthAfterLastRound,
             ],
           ],
+        ),
+      ].join('\n');
+    },
+  },
+  {
+    name: 'load',
+    run: async (quick) => ({ load: await benchLoad(quick ? loadQuick : loadDefaults) }),
+    table: (figures) => {
+      const r = figures.load as LoadBenchResult;
+      return [
+        formatTable(
+          `${r.sessions} sessions upload ${(r.uploadBytes / 1e6).toFixed(1)} MB each at once (real server, default limits)`,
+          [
+            '201',
+            'refused',
+            'failed',
+            'wall ms',
+            'health samples',
+            'health p50',
+            'health p99 (target < 250)',
+            'health max',
+          ],
+          [
+            [
+              r.uploadsOk,
+              r.uploadsRefused,
+              r.uploadsFailed,
+              r.uploadsWallMs,
+              r.healthSamples,
+              r.healthP50Ms,
+              r.healthP99Ms,
+              r.healthMaxMs,
+            ],
+          ],
+        ),
+        '',
+        formatTable(
+          `A crafted PDF (${(r.craftedBytes / 1e6).toFixed(2)} MB decoding to ${(r.craftedDecodedBytes / 1e6).toFixed(0)} MB) and another session's small upload`,
+          [
+            'crafted status',
+            'error',
+            'crafted ms',
+            'small upload status',
+            'small upload ms (target < 2000)',
+            'peak RSS MB (target < 1024)',
+          ],
+          [[r.craftedStatus, r.craftedError, r.craftedMs, r.smallUploadStatus, r.smallUploadMs, r.peakRssMB]],
         ),
       ].join('\n');
     },

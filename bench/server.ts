@@ -100,7 +100,12 @@ const question = 'How does the reward improve the policy?';
 export async function benchServer(options: ServerOptions): Promise<ServerResult> {
   const fake = await startFakeOpenAIServer({ reply, firstTokenDelayMs, tokenDelayMs: 0 });
   const dataDir = mkdtempSync(join(os.tmpdir(), 'docchat-bench-server-'));
-  const server = await startServer({ OPENAI_BASE_URL: fake.url, DOCCHAT_DATA_DIR: dataDir });
+  // Every session comes from 127.0.0.1: the per-address quota of new sessions is not what this part measures.
+  const server = await startServer({
+    OPENAI_BASE_URL: fake.url,
+    DOCCHAT_DATA_DIR: dataDir,
+    DOCCHAT_ADDRESS_SESSIONS_PER_MINUTE: '1000000',
+  });
   try {
     const document = syntheticText(options.documentCharacters, 3);
     const model = createOpenAIChatModel({ baseURL: fake.url, apiKey: 'sk-bench', model: 'gpt-4o-mini' });
@@ -334,8 +339,10 @@ class Client {
   }
 }
 
-interface RunningServer {
+/** A benchmarked server process (see {@link startServer}). */
+export interface RunningServer {
   url: string;
+  pid: number;
   rssMB(): number;
   /** Asks the server's memory probe for a full collection and reads its live memory. */
   liveMB(): Promise<{ live: number; heap: number }>;
@@ -343,7 +350,7 @@ interface RunningServer {
 }
 
 /** Starts `node src/server/main.ts` on 127.0.0.1 with an OS-chosen port and waits for its `listening` line. */
-async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
   const probe = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
   const probeFile = join(env.DOCCHAT_DATA_DIR ?? os.tmpdir(), 'memory-probe.json');
@@ -379,6 +386,7 @@ async function startServer(env: Record<string, string>): Promise<RunningServer> 
   const pid = child.pid;
   return {
     url,
+    pid: pid ?? 0,
     rssMB: () => {
       const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
       const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);

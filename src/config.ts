@@ -16,6 +16,52 @@ export interface Config {
   server: { port: number; host: string; dataDir: string; maxUploadBytes: number; sessionTtlMs: number };
   /** OCR of scanned pages and images (on by default, offline). */
   ocr: OcrSettings;
+  /** Bounds on one document's ingestion and on the parser workers: see {@link IngestLimits}. */
+  limits: IngestLimits;
+  /** Per-session and per-address quotas of the server: see {@link Quotas}. */
+  quotas: Quotas;
+}
+
+/** How much one document may cost to ingest; past any of these it is refused with `document_too_large`. */
+export interface IngestLimits {
+  /** Most characters of extracted text (`DOCCHAT_MAX_DOCUMENT_CHARS`). */
+  maxDocumentChars: number;
+  /** Most PDF pages (`DOCCHAT_MAX_PAGES`). */
+  maxPages: number;
+  /** Most chunks after splitting (`DOCCHAT_MAX_CHUNKS`). */
+  maxChunks: number;
+  /** Longest parse of one file, in ms (`DOCCHAT_PARSE_TIMEOUT_MS`). */
+  parseTimeoutMs: number;
+  /** Old-generation heap limit of each parser worker, in MB (`DOCCHAT_PARSER_MAX_HEAP_MB`). */
+  parserMaxHeapMb: number;
+  /** A parser worker is replaced after this many files (`DOCCHAT_PARSER_RECYCLE_JOBS`). */
+  parserRecycleJobs: number;
+  /** ... or when its heap holds more than this after a file, in MB (`DOCCHAT_PARSER_RECYCLE_HEAP_MB`). */
+  parserRecycleHeapMb: number;
+  /** Most files waiting for a parser, over all sessions (`DOCCHAT_PARSE_QUEUE_SIZE`). */
+  parseQueueSize: number;
+  /** Most files waiting for a parser from one session (`DOCCHAT_PARSE_QUEUE_PER_SESSION`). */
+  parseQueuePerSession: number;
+}
+
+/** Server quotas; past one the request gets `429 quota_exceeded` with `Retry-After`. */
+export interface Quotas {
+  /** `DOCCHAT_SESSION_MAX_CHATS`. */
+  maxChatsPerSession: number;
+  /** `DOCCHAT_SESSION_MAX_DOCUMENTS`, over all the session's chats. */
+  maxDocumentsPerSession: number;
+  /** `DOCCHAT_SESSION_MAX_BYTES`: bytes of uploaded files the session's documents may add up to. */
+  maxBytesPerSession: number;
+  /** `DOCCHAT_SESSION_MESSAGES_PER_MINUTE`: questions one session may ask per minute. */
+  messagesPerMinute: number;
+  /** `DOCCHAT_ADDRESS_SESSIONS_PER_MINUTE`: new sessions one client address may start per minute. */
+  sessionsPerMinutePerAddress: number;
+  /** `DOCCHAT_TRUST_PROXY`: how many proxies in front of the server append to X-Forwarded-For (0: ignore it). */
+  trustProxyHops: number;
+  /** `DOCCHAT_INDEX_CACHE_BYTES`: estimated memory the cached search indexes may hold. */
+  indexCacheBytes: number;
+  /** `DOCCHAT_HISTORY_MESSAGES`: the last messages of a chat read for each question. */
+  historyMessages: number;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -52,6 +98,23 @@ const envSchema = z.object({
       .max(24 * 365)
       .default(24),
   ),
+  DOCCHAT_MAX_DOCUMENT_CHARS: integer(3_000_000, 1, 1_000_000_000),
+  DOCCHAT_MAX_PAGES: integer(2_000, 1, 1_000_000),
+  DOCCHAT_MAX_CHUNKS: integer(10_000, 1, 10_000_000),
+  DOCCHAT_PARSE_TIMEOUT_MS: integer(20_000, 100, 3_600_000),
+  DOCCHAT_PARSER_MAX_HEAP_MB: integer(512, 64, 65_536),
+  DOCCHAT_PARSER_RECYCLE_JOBS: integer(50, 1, 1_000_000),
+  DOCCHAT_PARSER_RECYCLE_HEAP_MB: integer(192, 16, 65_536),
+  DOCCHAT_PARSE_QUEUE_SIZE: integer(100, 1, 100_000),
+  DOCCHAT_PARSE_QUEUE_PER_SESSION: integer(4, 1, 100_000),
+  DOCCHAT_SESSION_MAX_CHATS: integer(50, 1, 1_000_000),
+  DOCCHAT_SESSION_MAX_DOCUMENTS: integer(100, 1, 1_000_000),
+  DOCCHAT_SESSION_MAX_BYTES: integer(100_000_000, 1, 1_000_000_000_000),
+  DOCCHAT_SESSION_MESSAGES_PER_MINUTE: integer(30, 1, 1_000_000),
+  DOCCHAT_ADDRESS_SESSIONS_PER_MINUTE: integer(60, 1, 1_000_000),
+  DOCCHAT_TRUST_PROXY: integer(0, 0, 10),
+  DOCCHAT_INDEX_CACHE_BYTES: integer(256_000_000, 1, 1_000_000_000_000),
+  DOCCHAT_HISTORY_MESSAGES: integer(20, 1, 10_000),
 });
 
 /**
@@ -117,6 +180,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       enabled: values.DOCCHAT_OCR === 'on',
       maxPages: values.DOCCHAT_OCR_MAX_PAGES,
       timeoutMs: values.DOCCHAT_OCR_TIMEOUT_MS,
+    },
+    limits: {
+      maxDocumentChars: values.DOCCHAT_MAX_DOCUMENT_CHARS,
+      maxPages: values.DOCCHAT_MAX_PAGES,
+      maxChunks: values.DOCCHAT_MAX_CHUNKS,
+      parseTimeoutMs: values.DOCCHAT_PARSE_TIMEOUT_MS,
+      parserMaxHeapMb: values.DOCCHAT_PARSER_MAX_HEAP_MB,
+      parserRecycleJobs: values.DOCCHAT_PARSER_RECYCLE_JOBS,
+      parserRecycleHeapMb: values.DOCCHAT_PARSER_RECYCLE_HEAP_MB,
+      parseQueueSize: values.DOCCHAT_PARSE_QUEUE_SIZE,
+      parseQueuePerSession: values.DOCCHAT_PARSE_QUEUE_PER_SESSION,
+    },
+    quotas: {
+      maxChatsPerSession: values.DOCCHAT_SESSION_MAX_CHATS,
+      maxDocumentsPerSession: values.DOCCHAT_SESSION_MAX_DOCUMENTS,
+      maxBytesPerSession: values.DOCCHAT_SESSION_MAX_BYTES,
+      messagesPerMinute: values.DOCCHAT_SESSION_MESSAGES_PER_MINUTE,
+      sessionsPerMinutePerAddress: values.DOCCHAT_ADDRESS_SESSIONS_PER_MINUTE,
+      trustProxyHops: values.DOCCHAT_TRUST_PROXY,
+      indexCacheBytes: values.DOCCHAT_INDEX_CACHE_BYTES,
+      historyMessages: values.DOCCHAT_HISTORY_MESSAGES,
     },
   };
 }

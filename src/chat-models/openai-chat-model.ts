@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
-import { createOpenAIClient, openAIBaseURL } from '../core/openai-client.ts';
+import { openAIBaseURL, openAIClientOf } from '../core/openai-client.ts';
 import { mapOpenAIError, type OpenAIErrorContext } from '../core/openai-errors.ts';
 import { isRetryableError, withRetry } from '../core/retry.ts';
 import type { ChatModel, ChatRequest } from './chat-model.ts';
@@ -40,7 +40,7 @@ interface StreamState {
  */
 export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): ChatModel {
   const model = options.model ?? 'gpt-4o-mini';
-  const client = options.client ?? createOpenAIClient(options);
+  const client = openAIClientOf(options.client, options);
   const context: OpenAIErrorContext = {
     model,
     baseURL: options.client ? undefined : (options.baseURL ?? openAIBaseURL),
@@ -62,7 +62,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
         state.refusal = '';
         let iterator: ChunkIterator;
         try {
-          const response = await client.chat.completions.create(
+          const response = await (await client()).chat.completions.create(
             {
               model,
               messages: request.messages,

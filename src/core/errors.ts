@@ -20,6 +20,8 @@ export const errorCodes = {
   invalid_request: 'input',
   not_found: 'input',
   model_file_invalid: 'input',
+  document_too_large: 'input',
+  quota_exceeded: 'input',
   // The configured model provider failed: HTTP 502/503/504, CLI exit status 1.
   auth_failed: 'upstream',
   model_not_found: 'upstream',
@@ -29,6 +31,8 @@ export const errorCodes = {
   upstream_timeout: 'upstream',
   stream_interrupted: 'upstream',
   context_overflow: 'upstream',
+  // The server is busy (its parse queue is full): HTTP 503 with Retry-After.
+  queue_full: 'upstream',
   // The caller gave up.
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { DocchatError } from './errors.ts';
 
 /** OpenAI's own endpoint, used when no base URL is given. */
@@ -17,21 +17,37 @@ export interface OpenAIClientOptions {
 /**
  * Builds an SDK client with its own retries off (the shared policy retries) and everything passed
  * explicitly, so the SDK reads no OPENAI_* environment variable behind the caller's back.
- * Servers that need no key get a placeholder, since the SDK insists on one.
+ * Servers that need no key get a placeholder, since the SDK insists on one. The SDK (a few hundred ms to import)
+ * is loaded on the first call of the returned function, so a process that never calls a provider never loads it.
  */
-export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
+export function createOpenAIClient(options: OpenAIClientOptions): () => Promise<OpenAI> {
   if (!options.apiKey && !options.baseURL) {
     throw new DocchatError(
       'auth_failed',
       'No OpenAI API key was given. Set OPENAI_API_KEY, or point the base URL at an OpenAI-compatible server.',
     );
   }
-  return new OpenAI({
-    apiKey: options.apiKey || 'not-needed',
-    baseURL: options.baseURL ?? openAIBaseURL,
-    organization: null,
-    project: null,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 120_000,
-  });
+  let client: Promise<OpenAI> | undefined;
+  return () => {
+    client ??= import('openai').then(
+      ({ OpenAI }) =>
+        new OpenAI({
+          apiKey: options.apiKey || 'not-needed',
+          baseURL: options.baseURL ?? openAIBaseURL,
+          organization: null,
+          project: null,
+          maxRetries: 0,
+          timeout: options.timeoutMs ?? 120_000,
+        }),
+    );
+    return client;
+  };
+}
+
+/** `client` as {@link createOpenAIClient} returns it, or a new client from `options` when none is given. */
+export function openAIClientOf(
+  client: OpenAI | undefined,
+  options: OpenAIClientOptions,
+): () => Promise<OpenAI> {
+  return client ? () => Promise.resolve(client) : createOpenAIClient(options);
 }

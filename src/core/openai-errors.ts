@@ -4,7 +4,7 @@ import {
   APIError,
   APIUserAbortError,
   OpenAIError,
-} from 'openai';
+} from 'openai/error';
 import { DocchatError, isAbortError } from './errors.ts';
 
 /** What the mapping may mention (or must hide) when it describes a failed OpenAI-compatible call. */

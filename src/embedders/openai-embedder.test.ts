@@ -101,7 +101,8 @@ describe('createOpenAIEmbedder', () => {
     const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url });
     const controller = new AbortController();
     const pending = embedder.embed(['x'], { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The SDK is imported on the first call: wait until the request has reached the server.
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
     const request = server.requests[0];

@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
-import { createOpenAIClient, openAIBaseURL } from '../core/openai-client.ts';
+import { openAIBaseURL, openAIClientOf } from '../core/openai-client.ts';
 import { mapOpenAIError } from '../core/openai-errors.ts';
 import type { Embedder, EmbedderLimits } from './embedder.ts';
 
@@ -51,7 +51,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
       `Embedding dimensions must be a positive integer, got ${options.dimensions}.`,
     );
   }
-  const client = options.client ?? createOpenAIClient(options);
+  const client = openAIClientOf(options.client, options);
   const context = { model, baseURL: options.client ? undefined : baseURL, apiKey: options.apiKey };
   let dimensions = options.dimensions ?? knownEmbeddingDimensions[model] ?? 0;
 
@@ -66,7 +66,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
       if (texts.length === 0) return [];
       let response: OpenAI.Embeddings.CreateEmbeddingResponse;
       try {
-        response = await client.embeddings.create(
+        response = await (await client()).embeddings.create(
           {
             model,
             // OpenAI rejects empty inputs; a space embeds as "nothing" without failing the whole batch.

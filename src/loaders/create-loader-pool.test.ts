@@ -3,7 +3,12 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
 import { docchatFailure } from '../test-helpers/docchat-failure.ts';
-import { buildCorruptPdf, buildEncryptedPdf, buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
+import {
+  buildCorruptPdf,
+  buildDecompressionBombPdf,
+  buildEncryptedPdf,
+  buildTextPdf,
+} from '../test-helpers/pdf-fixtures.ts';
 import { createLoaderPool } from './create-loader-pool.ts';
 import { loadDocument } from './load-document.ts';
 import type { LoadInput, LoadOptions } from './loader.ts';
@@ -199,6 +204,114 @@ describe('createLoaderPool', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('idle');
     expect(result.status).toBe(0);
+  });
+});
+
+describe('createLoaderPool under hostile load', () => {
+  it('refuses a decompression bomb while parsing, naming the limit, and replaces that worker', async () => {
+    const pool = createLoaderPool({ size: 1 });
+    try {
+      const bomb = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
+      expect(bomb.length).toBeLessThan(2_000_000);
+      const before = spawned.length;
+      const error = await docchatFailure(
+        pool.load({ name: 'bomb.pdf', data: bomb }, { limits: { maxCharacters: 1_000_000 } }),
+      );
+      expect(error.code).toBe('document_too_large');
+      expect(error.details).toMatchObject({
+        limit: 'characters',
+        max: 1_000_000,
+        setting: 'DOCCHAT_MAX_DOCUMENT_CHARS',
+      });
+      expect(error.message).toContain('DOCCHAT_MAX_DOCUMENT_CHARS');
+      expect((await pool.load({ name: 'next.txt', data: utf8('next') })).text).toBe('next');
+      expect(spawned.length).toBe(before + 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('kills a job past its parse timeout, fails it with document_too_large and keeps serving', async () => {
+    const pool = createLoaderPool({ size: 1 });
+    try {
+      const bomb = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
+      const before = spawned.length;
+      const error = await docchatFailure(
+        pool.load({ name: 'slow.pdf', data: bomb }, { limits: { parseTimeoutMs: 300 } }),
+      );
+      expect(error.code).toBe('document_too_large');
+      expect(error.details).toMatchObject({ limit: 'parse_time', setting: 'DOCCHAT_PARSE_TIMEOUT_MS' });
+      expect((await pool.load(pageInput())).pages).toHaveLength(3);
+      expect(spawned.length).toBe(before + 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('takes turns between sessions: a small file is not queued behind another session’s heavy ones', async () => {
+    const pool = createLoaderPool({ size: 1 });
+    try {
+      const finished: string[] = [];
+      const load = (name: string, data: Uint8Array, queueKey: string) =>
+        pool.load({ name, data }, { queueKey }).then(() => finished.push(name));
+      await Promise.all([
+        load('a1.pdf', largePdf, 'a'),
+        load('a2.pdf', largePdf, 'a'),
+        load('a3.pdf', largePdf, 'a'),
+        load('b1.pdf', threePages, 'b'),
+      ]);
+      expect(finished).toEqual(['a1.pdf', 'b1.pdf', 'a2.pdf', 'a3.pdf']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('leaves a worker to other sessions: one session never holds every worker', async () => {
+    const pool = createLoaderPool({ size: 2 });
+    try {
+      const finished: string[] = [];
+      const load = (name: string, data: Uint8Array, queueKey: string) =>
+        pool.load({ name, data }, { queueKey }).then(() => finished.push(name));
+      const heavy = [load('a1.pdf', largePdf, 'a'), load('a2.pdf', largePdf, 'a')];
+      await load('b1.txt', utf8('small'), 'b');
+      expect(finished[0]).toBe('b1.txt');
+      await Promise.all(heavy);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses loads past the queue bounds with queue_full or quota_exceeded and a retry delay', async () => {
+    const pool = createLoaderPool({ size: 1, maxQueued: 2, maxQueuedPerKey: 1 });
+    try {
+      const running = pool.load({ name: 'running.pdf', data: largePdf }, { queueKey: 'a' });
+      const waiting = pool.load(pageInput(), { queueKey: 'a' });
+      const perKey = await docchatFailure(pool.load(pageInput(), { queueKey: 'a' }));
+      expect(perKey.code).toBe('quota_exceeded');
+      expect(perKey.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      const other = pool.load(pageInput(), { queueKey: 'b' });
+      const full = await docchatFailure(pool.load(pageInput(), { queueKey: 'c' }));
+      expect(full.code).toBe('queue_full');
+      expect(full.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      await Promise.all([running, waiting, other]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('recycles a worker after recycleAfterJobs files, and after a file that leaves its heap large', async () => {
+    const byCount = createLoaderPool({ size: 1, recycleAfterJobs: 2 });
+    const byHeap = createLoaderPool({ size: 1, recycleHeapMb: 1 });
+    try {
+      let before = spawned.length;
+      for (let i = 0; i < 4; i++) await byCount.load(pageInput());
+      expect(spawned.length - before).toBe(2);
+      before = spawned.length;
+      for (let i = 0; i < 3; i++) await byHeap.load(pageInput());
+      expect(spawned.length - before).toBe(3);
+    } finally {
+      await Promise.all([byCount.close(), byHeap.close()]);
+    }
   });
 });
 

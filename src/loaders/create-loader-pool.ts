@@ -2,16 +2,27 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DocchatError } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
+import { documentTooLarge } from './document-limits.ts';
 import { deserializeError, type LoadReply, type LoadRequest } from './load-worker-messages.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
 import type { OcrSettings } from './ocr-settings.ts';
 
-/** Options of {@link createLoaderPool}. */
+/** Options of {@link createLoaderPool}; the server takes them from `Config.limits`. */
 export interface LoaderPoolOptions {
-  /** Most worker threads parsing at once. Default: one less than the CPUs, between 1 and 2. */
+  /** Most worker threads parsing at once. Default: the CPUs, between 1 and 2. */
   size?: number;
   /** OCR settings for loads that give none (`LoadOptions.ocr` wins); `defaultOcrSettings` if absent. */
   ocr?: OcrSettings;
+  /** Old-generation heap limit of each worker, in MB (`resourceLimits`); a worker past it fails its file. */
+  maxHeapMb?: number;
+  /** A worker is replaced after this many files, so fragmentation cannot pile up. Default 50. */
+  recycleAfterJobs?: number;
+  /** ... or as soon as its heap holds more than this after a file, in MB. Default 192. */
+  recycleHeapMb?: number;
+  /** Most loads waiting for a worker, over all callers; past it, `queue_full`. Default 100. */
+  maxQueued?: number;
+  /** Most loads waiting for a worker from one `queueKey`; past it, `quota_exceeded`. Default 4. */
+  maxQueuedPerKey?: number;
 }
 
 /** A {@link Loader} that parses in worker threads, so the caller's event loop stays free while a PDF is read. */
@@ -21,6 +32,7 @@ export interface LoaderPool extends Loader {
 }
 
 interface Job {
+  key: string;
   request: LoadRequest;
   transfer: ArrayBuffer[];
   options: LoadOptions;
@@ -28,20 +40,27 @@ interface Job {
   reject: (error: unknown) => void;
   /** Listens on `options.signal` until the job settles. */
   onAbort?: () => void;
+  /** Kills the worker when the job runs past its parse timeout. */
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
   worker: Worker;
   job: Job | undefined;
+  /** How many files this worker has read. */
+  jobs: number;
   /** The uncaught error the worker died of, if any. */
   error: unknown;
 }
 
 const workerUrl = new URL('./load-worker.ts', import.meta.url);
+const megabyte = 1024 * 1024;
+/** The key of loads that name none. */
+const anonymous = '';
 
-/** Leaves a core to the server's event loop; a second worker only where there are cores to spare. */
+/** Two workers where there are two cores, so one caller's heavy file leaves the other worker to everyone else. */
 function defaultSize(): number {
-  return Math.max(1, Math.min(2, availableParallelism() - 1));
+  return Math.max(1, Math.min(2, availableParallelism()));
 }
 
 function cancelled(reason?: unknown): DocchatError {
@@ -51,20 +70,41 @@ function cancelled(reason?: unknown): DocchatError {
 /**
  * Runs {@link loadDocument} in a pool of worker threads with the same contract: same documents, same
  * `DocchatError`s, `onProgress` per page, and a `signal` that rejects at once and terminates the worker (a fresh
- * one takes its place). Jobs queue while every worker is busy; a worker that crashes fails its job with
- * `internal` and is replaced. Workers start on first use, and idle ones never keep the process alive.
+ * one takes its place). Jobs wait in one bounded queue per `queueKey` and are dispatched round-robin across keys;
+ * one key holds at most `size - 1` workers (one when `size` is 1), so a session's heavy file leaves a worker to
+ * the other sessions. A job past `limits.parseTimeoutMs` kills its worker and fails with `document_too_large`;
+ * a worker that runs out of heap fails its job the same way; one that crashes fails its job with `internal`.
+ * Workers are replaced after `recycleAfterJobs` files or when their heap stays large. Workers start on first
+ * use, and idle ones never keep the process alive.
  */
 export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   const size = options.size ?? defaultSize();
   if (!Number.isInteger(size) || size < 1) {
     throw new DocchatError('internal', `The loader pool size must be a positive integer, got ${size}.`);
   }
+  const recycleAfterJobs = options.recycleAfterJobs ?? 50;
+  const recycleHeapBytes = (options.recycleHeapMb ?? 192) * megabyte;
+  const maxQueued = options.maxQueued ?? 100;
+  const maxQueuedPerKey = options.maxQueuedPerKey ?? 4;
+  const resourceLimits = options.maxHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.maxHeapMb };
   const slots = new Set<Slot>();
-  const queue: Job[] = [];
+  /** Waiting jobs per key. */
+  const queues = new Map<string, Job[]>();
+  /** When each key with work queued or running was last served: the key served longest ago goes next. */
+  const lastServed = new Map<string, number>();
+  let turn = 0;
+  let queued = 0;
+  /** Mean time a job held a worker, for the `Retry-After` of a full queue. */
+  let meanJobMs = 1000;
   let closed = false;
 
   function spawn(): Slot {
-    const slot: Slot = { worker: new Worker(workerUrl), job: undefined, error: undefined };
+    const slot: Slot = {
+      worker: new Worker(workerUrl, { resourceLimits }),
+      job: undefined,
+      jobs: 0,
+      error: undefined,
+    };
     slot.worker.on('message', (reply: LoadReply) => handleReply(slot, reply));
     slot.worker.on('error', (error) => {
       slot.error = error;
@@ -75,13 +115,20 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
       const job = slot.job;
       if (job) {
         settle(job);
+        const outOfMemory =
+          typeof slot.error === 'object' &&
+          slot.error !== null &&
+          'code' in slot.error &&
+          slot.error.code === 'ERR_WORKER_OUT_OF_MEMORY';
         job.reject(
-          new DocchatError(
-            'internal',
-            `The document reader stopped unexpectedly while reading ${job.request.input.name}. Try again; ` +
-              'if it keeps happening, the file may be too large or malformed.',
-            { cause: slot.error, details: { source: job.request.input.name, exitCode } },
-          ),
+          outOfMemory && options.maxHeapMb !== undefined
+            ? documentTooLarge(job.request.input.name, 'parser_memory', options.maxHeapMb)
+            : new DocchatError(
+                'internal',
+                `The document reader stopped unexpectedly while reading ${job.request.input.name}. Try again; ` +
+                  'if it keeps happening, the file may be too large or malformed.',
+                { cause: slot.error, details: { source: job.request.input.name, exitCode } },
+              ),
         );
       }
       dispatch();
@@ -90,18 +137,66 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
     return slot;
   }
 
+  function running(key: string): number {
+    let count = 0;
+    for (const slot of slots) if (slot.job?.key === key) count++;
+    return count;
+  }
+
+  /** The next job, round-robin by key, skipping keys that already hold their share of the workers. */
+  function nextJob(): Job | undefined {
+    const share = Math.max(1, size - 1);
+    let chosen: string | undefined;
+    for (const key of queues.keys()) {
+      if (running(key) >= share) continue;
+      if (chosen === undefined || (lastServed.get(key) ?? -1) < (lastServed.get(chosen) ?? -1)) chosen = key;
+    }
+    if (chosen === undefined) return undefined;
+    const jobs = queues.get(chosen) ?? [];
+    const job = jobs.shift();
+    if (jobs.length === 0) queues.delete(chosen);
+    lastServed.set(chosen, turn++);
+    if (job) queued--;
+    return job;
+  }
+
+  /** Forgets when a key was served once it has nothing queued or running. */
+  function forgetIdleKey(key: string): void {
+    if (!queues.has(key) && running(key) === 0) lastServed.delete(key);
+  }
+
   function dispatch(): void {
-    while (!closed && queue.length > 0) {
+    while (!closed && queued > 0) {
       let slot = [...slots].find((candidate) => !candidate.job);
-      if (!slot) {
-        if (slots.size >= size) return;
-        slot = spawn();
-      }
-      const job = queue.shift();
+      if (!slot && slots.size >= size) return;
+      const job = nextJob();
       if (!job) return;
-      slot.job = job;
-      slot.worker.ref();
-      slot.worker.postMessage(job.request, job.transfer);
+      slot ??= spawn();
+      start(slot, job);
+    }
+  }
+
+  function start(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.jobs++;
+    slot.worker.ref();
+    slot.worker.postMessage(job.request, job.transfer);
+    const timeoutMs = job.request.limits?.parseTimeoutMs;
+    const started = performance.now();
+    const finished = () => {
+      meanJobMs = 0.8 * meanJobMs + 0.2 * (performance.now() - started);
+    };
+    job.resolve = chain(job.resolve, finished);
+    job.reject = chain(job.reject, finished);
+    if (timeoutMs !== undefined) {
+      // The worker checks the time between pages; this catches a single step of pdf.js that never returns.
+      job.timer = setTimeout(() => {
+        if (slot.job !== job) return;
+        void retire(slot);
+        settle(job);
+        job.reject(documentTooLarge(job.request.input.name, 'parse_time', timeoutMs));
+      }, timeoutMs);
+      job.timer.unref();
     }
   }
 
@@ -123,12 +218,15 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
     slot.job = undefined;
     slot.worker.unref();
     settle(job);
+    // A file refused mid-parse leaves pdf.js's half-read streams behind: a fresh worker is cleaner.
+    const refused = reply.type === 'error' && reply.error.code === 'document_too_large';
+    if (refused || slot.jobs >= recycleAfterJobs || reply.heapBytes > recycleHeapBytes) void retire(slot);
     if (reply.type === 'done') job.resolve(reply.document);
     else job.reject(deserializeError(reply.error));
     dispatch();
   }
 
-  /** Terminates a worker whose job is no longer wanted; the next dispatch spawns its replacement. */
+  /** Terminates a worker whose job is no longer wanted (or that has served enough); the next dispatch replaces it. */
   function retire(slot: Slot): Promise<void> {
     slots.delete(slot);
     slot.job = undefined;
@@ -139,6 +237,40 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
 
   function settle(job: Job): void {
     if (job.onAbort) job.options.signal?.removeEventListener('abort', job.onAbort);
+    clearTimeout(job.timer);
+    queueMicrotask(() => forgetIdleKey(job.key));
+  }
+
+  function enqueue(job: Job): void {
+    const jobs = queues.get(job.key) ?? [];
+    const retryAfterSeconds = Math.min(60, Math.max(1, Math.ceil(((queued + 1) * meanJobMs) / size / 1000)));
+    if (queued >= maxQueued) {
+      throw new DocchatError(
+        'queue_full',
+        `The server is reading ${queued} other files right now; try ${job.request.input.name} again in a moment.`,
+        { details: { retryAfterSeconds, queued } },
+      );
+    }
+    if (jobs.length >= maxQueuedPerKey) {
+      throw new DocchatError(
+        'quota_exceeded',
+        `${jobs.length} of your files are already waiting to be read; wait for them before uploading more.`,
+        { details: { retryAfterSeconds, queued: jobs.length, limit: maxQueuedPerKey } },
+      );
+    }
+    jobs.push(job);
+    if (!queues.has(job.key)) queues.set(job.key, jobs);
+    queued++;
+  }
+
+  function dequeue(job: Job): boolean {
+    const jobs = queues.get(job.key);
+    const position = jobs?.indexOf(job) ?? -1;
+    if (!jobs || position < 0) return false;
+    jobs.splice(position, 1);
+    if (jobs.length === 0) queues.delete(job.key);
+    queued--;
+    return true;
   }
 
   return {
@@ -161,28 +293,37 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
         },
         ...(loadOptions.password === undefined ? {} : { password: loadOptions.password }),
         ...(ocr === undefined ? {} : { ocr }),
+        ...(loadOptions.limits === undefined ? {} : { limits: loadOptions.limits }),
       };
       return new Promise<LoadedDocument>((resolve, reject) => {
-        const job: Job = { request, transfer: [data.buffer], options: loadOptions, resolve, reject };
+        const job: Job = {
+          key: loadOptions.queueKey ?? anonymous,
+          request,
+          transfer: [data.buffer],
+          options: loadOptions,
+          resolve,
+          reject,
+        };
+        enqueue(job);
         if (signal) {
           job.onAbort = () => {
             settle(job);
-            const queued = queue.indexOf(job);
-            if (queued >= 0) queue.splice(queued, 1);
-            const running = [...slots].find((slot) => slot.job === job);
-            if (running) void retire(running);
-            reject(cancelled(signal.reason));
+            dequeue(job);
+            const runningSlot = [...slots].find((slot) => slot.job === job);
+            if (runningSlot) void retire(runningSlot);
+            job.reject(cancelled(signal.reason));
           };
           signal.addEventListener('abort', job.onAbort, { once: true });
         }
-        queue.push(job);
         dispatch();
       });
     },
 
     async close(): Promise<void> {
       closed = true;
-      const jobs = [...queue.splice(0)];
+      const jobs = [...queues.values()].flat();
+      queues.clear();
+      queued = 0;
       const exits: Promise<void>[] = [];
       for (const slot of [...slots]) {
         if (slot.job) jobs.push(slot.job);
@@ -194,5 +335,13 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
       }
       await Promise.all(exits);
     },
+  };
+}
+
+/** `settle` followed by `after`, so a job's end is noted whichever way it ends. */
+function chain<T>(settle: (value: T) => void, after: () => void): (value: T) => void {
+  return (value) => {
+    settle(value);
+    after();
   };
 }

@@ -75,3 +75,17 @@ describe('loadDocument', () => {
     ).toBe('aborted');
   });
 });
+
+describe('loadDocument limits', () => {
+  it('refuses a document whose text goes past maxCharacters, whatever its loader', async () => {
+    const input = { name: 'long.txt', data: new TextEncoder().encode('x'.repeat(101)) };
+    const error = await docchatFailure(loadDocument(input, { limits: { maxCharacters: 100 } }));
+    expect(error.code).toBe('document_too_large');
+    expect(error.details).toMatchObject({
+      limit: 'characters',
+      max: 100,
+      setting: 'DOCCHAT_MAX_DOCUMENT_CHARS',
+    });
+    expect((await loadDocument(input, { limits: { maxCharacters: 101 } })).text).toHaveLength(101);
+  });
+});

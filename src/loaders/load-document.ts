@@ -1,5 +1,6 @@
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
+import { documentTooLarge } from './document-limits.ts';
 import { createDocxLoader } from './docx-loader.ts';
 import { detectFileKind, type FileKind, sniffFileKind } from './file-types.ts';
 import { createHtmlLoader } from './html-loader.ts';
@@ -44,7 +45,12 @@ export function createDocumentLoader(): DocumentLoader {
           },
         );
       }
-      return loaders[kind].load(input, options);
+      const document = await loaders[kind].load(input, options);
+      // A backstop for loaders that do not meter their text as it grows (the PDF loader stops mid-page).
+      const maxCharacters = options.limits?.maxCharacters;
+      if (maxCharacters !== undefined && document.text.length > maxCharacters)
+        throw documentTooLarge(input.name, 'characters', maxCharacters);
+      return document;
     },
     close: () => ocrEngine.close(),
   };

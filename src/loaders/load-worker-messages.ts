@@ -1,5 +1,6 @@
 import { DocchatError, type ErrorCode, errorCodes, toDocchatError } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
+import type { DocumentLimits } from './document-limits.ts';
 import type { LoadInput, ProgressDetail } from './loader.ts';
 import type { OcrSettings } from './ocr-settings.ts';
 
@@ -8,6 +9,7 @@ export interface LoadRequest {
   input: LoadInput;
   password?: string;
   ocr?: OcrSettings;
+  limits?: DocumentLimits;
 }
 
 /** A {@link DocchatError} reduced to what survives `postMessage`: its code, message and details. */
@@ -17,11 +19,14 @@ export interface SerializedError {
   details: Record<string, unknown>;
 }
 
-/** What a load worker posts back: progress while it parses, then exactly one `done` or `error`. */
+/**
+ * What a load worker posts back: progress while it parses, then exactly one `done` or `error`, with the bytes
+ * its heap holds afterwards (so the pool can recycle a worker whose heap stays large).
+ */
 export type LoadReply =
   | ({ type: 'progress'; done: number; total: number } & ProgressDetail)
-  | { type: 'done'; document: LoadedDocument }
-  | { type: 'error'; error: SerializedError };
+  | { type: 'done'; document: LoadedDocument; heapBytes: number }
+  | { type: 'error'; error: SerializedError; heapBytes: number };
 
 /** Turns anything thrown into a {@link SerializedError}; unknown failures become `internal`. */
 export function serializeError(error: unknown): SerializedError {

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { createDocumentLoader } from './load-document.ts';
 import { type LoadReply, type LoadRequest, serializeError } from './load-worker-messages.ts';
@@ -15,21 +16,25 @@ function reply(message: LoadReply): void {
   port.postMessage(message);
 }
 
+/** What this thread's heap holds now; the pool replaces a worker whose heap stays large after a file. */
+const heapBytes = () => getHeapStatistics().total_heap_size;
+
 port.on('message', async (request: LoadRequest) => {
   try {
     const document = await loader.load(request.input, {
       password: request.password,
       ...(request.ocr === undefined ? {} : { ocr: request.ocr }),
+      ...(request.limits === undefined ? {} : { limits: request.limits }),
       onProgress: (done, total, detail) => reply({ type: 'progress', done, total, ...detail }),
     });
-    reply({ type: 'done', document });
+    reply({ type: 'done', document, heapBytes: heapBytes() });
   } catch (error) {
     const failure = serializeError(error);
     try {
-      reply({ type: 'error', error: failure });
+      reply({ type: 'error', error: failure, heapBytes: heapBytes() });
     } catch {
       // Details that cannot be cloned must not turn a clear error into a crash.
-      reply({ type: 'error', error: { ...failure, details: {} } });
+      reply({ type: 'error', error: { ...failure, details: {} }, heapBytes: heapBytes() });
     }
   }
 });

@@ -1,4 +1,5 @@
 import type { LoadedDocument } from '../core/types.ts';
+import type { DocumentLimits } from './document-limits.ts';
 import type { OcrSettings } from './ocr-settings.ts';
 
 /** The raw file a user handed us. */
@@ -28,6 +29,10 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number, detail?: ProgressDetail) => void;
   /** Whether and within which limits pages without text are read by OCR; `defaultOcrSettings` if absent. */
   ocr?: OcrSettings;
+  /** Bounds checked while the file is read; past one, the load throws `document_too_large`. None by default. */
+  limits?: DocumentLimits;
+  /** Whose load this is (a session id), so a pool of parsers can take turns between callers fairly. */
+  queueKey?: string;
 }
 
 /** Turns the bytes of one file into a {@link LoadedDocument}, or throws a `DocchatError` saying why not. */

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import {
   buildCorruptPdf,
+  buildDecompressionBombPdf,
   buildEncryptedPdf,
   buildPositionedTextPdf,
   buildScannedPdf,
@@ -227,5 +228,45 @@ describe('createPdfLoader', () => {
       }),
       { numRuns: 15 },
     );
+  });
+});
+
+describe('createPdfLoader limits', () => {
+  const defaults = { maxCharacters: 3_000_000, maxPages: 2_000, parseTimeoutMs: 20_000 };
+
+  it('reads an honest PDF within the default limits', async () => {
+    const pdf = await buildTextPdf(['An honest first page', 'and a second one']);
+    const document = await loader.load({ name: 'honest.pdf', data: pdf }, { limits: defaults });
+    expect(document.pages).toHaveLength(2);
+  });
+
+  it('refuses 3,000 pages sharing one content stream before reading a page', async () => {
+    const pdf = await buildDecompressionBombPdf({ decodedBytes: 4_400_000, pages: 3_000 });
+    expect(pdf.length).toBeLessThan(2_000_000);
+    const onProgress = vi.fn();
+    const error = await docchatFailure(
+      loader.load({ name: 'pages.pdf', data: pdf }, { limits: defaults, onProgress }),
+    );
+    expect(error.code).toBe('document_too_large');
+    expect(error.details).toMatchObject({ limit: 'pages', max: 2_000, setting: 'DOCCHAT_MAX_PAGES' });
+    expect(onProgress).not.toHaveBeenCalled();
+  });
+
+  it('stops a content stream that decodes to hundreds of MB at the character limit, mid-page', async () => {
+    const pdf = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
+    const error = await docchatFailure(
+      loader.load({ name: 'bomb.pdf', data: pdf }, { limits: { maxCharacters: 500_000 } }),
+    );
+    expect(error.code).toBe('document_too_large');
+    expect(error.details).toMatchObject({ limit: 'characters', max: 500_000 });
+  });
+
+  it('stops between text chunks once the parse time is spent', async () => {
+    const pdf = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
+    const error = await docchatFailure(
+      loader.load({ name: 'slow.pdf', data: pdf }, { limits: { parseTimeoutMs: 200 } }),
+    );
+    expect(error.code).toBe('document_too_large');
+    expect(error.details).toMatchObject({ limit: 'parse_time', setting: 'DOCCHAT_PARSE_TIMEOUT_MS' });
   });
 });

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { getDocument, PasswordResponses, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { LoadedDocument, TextBox } from '../core/types.ts';
+import { createLimitMeter, type LimitMeter } from './document-limits.ts';
 import { findPdfHeader } from './file-types.ts';
 import { joinPages } from './join-pages.ts';
 import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
@@ -16,6 +17,10 @@ import { renderPdfPage } from './render-pdf-page.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
 type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
+type PdfPage = Awaited<ReturnType<PdfDocument['getPage']>>;
+
+/** pdf.js, imported on first use so that a process that never reads a PDF never loads it. */
+const pdfjs = () => import('pdfjs-dist/legacy/build/pdf.mjs');
 
 /**
  * Below this many letters per page on average, a PDF is taken for a scan: stamped page numbers or a stray
@@ -52,7 +57,12 @@ function aborted(reason: unknown): DocchatError {
 }
 
 /** Maps a failure of pdf.js to open a document onto our error codes. */
-function openError(error: unknown, source: string, signal: AbortSignal | undefined): DocchatError {
+function openError(
+  error: unknown,
+  source: string,
+  signal: AbortSignal | undefined,
+  PasswordResponses: { NEED_PASSWORD: number; INCORRECT_PASSWORD: number },
+): DocchatError {
   if (signal?.aborted) return aborted(signal.reason);
   const name = error instanceof Error ? error.name : '';
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
@@ -93,23 +103,45 @@ function titleOf(metadata: PdfMetadata | null): string | undefined {
   return undefined;
 }
 
+/**
+ * A page's text items as pdf.js streams them (what `getTextContent` gathers), metered as they arrive: a content
+ * stream that decodes to hundreds of megabytes is cancelled at the limit, not read to its end.
+ */
+async function readTextItems(page: PdfPage, meter: LimitMeter): Promise<PdfTextItem[]> {
+  const reader = page.streamTextContent().getReader();
+  const items: PdfTextItem[] = [];
+  // On a limit this throws without cancelling the reader (pdf.js 6 then closes its stream twice and throws
+  // where nobody can catch it); destroying the loading task stops the parse instead.
+  for (let step = await reader.read(); !step.done; step = await reader.read()) {
+    let characters = 0;
+    for (const item of step.value.items) {
+      if (!('str' in item)) continue;
+      items.push(item);
+      characters += item.str.length;
+    }
+    meter.addCharacters(characters);
+    meter.checkTime();
+  }
+  return items;
+}
+
 async function readPages(
   document: PdfDocument,
   options: LoadOptions,
+  meter: LimitMeter,
 ): Promise<{ lines: TextLine[][]; failedPages: Set<number> }> {
   const lines: TextLine[][] = [];
   const failedPages = new Set<number>();
   for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
     throwIfAborted(options.signal);
+    meter.checkTime();
     try {
       const page = await document.getPage(pageNumber);
-      const content = await page.getTextContent();
-      const items: PdfTextItem[] = [];
-      for (const item of content.items) if ('str' in item) items.push(item);
-      lines.push(layoutTextItems(items));
+      lines.push(layoutTextItems(await readTextItems(page, meter)));
       page.cleanup();
-    } catch {
+    } catch (error) {
       if (options.signal?.aborted) throw aborted(options.signal.reason);
+      if (error instanceof DocchatError && error.code === 'document_too_large') throw error;
       // One damaged page should not cost the others: keep its place (and the page numbering) with no text.
       failedPages.add(pageNumber);
       lines.push([]);
@@ -159,6 +191,8 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
       }
       if (findPdfHeader(input.data) < 0) throw corrupt(source);
 
+      const meter = createLimitMeter(source, options.limits);
+      const { getDocument, PasswordResponses, VerbosityLevel } = await pdfjs();
       const task = getDocument({
         // A copy: pdf.js detaches the buffer it is given, and refuses Node Buffers (which `slice` would keep).
         data: new Uint8Array(input.data),
@@ -186,11 +220,12 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
       signal?.addEventListener('abort', stop, { once: true });
       try {
         const document = await task.promise.catch((error: unknown) => {
-          throw openError(error, source, signal);
+          throw openError(error, source, signal, PasswordResponses);
         });
         throwIfAborted(signal);
+        meter.checkPages(document.numPages);
         const metadata = document.getMetadata().catch(() => null);
-        const { lines, failedPages } = await readPages(document, options);
+        const { lines, failedPages } = await readPages(document, options, meter);
         const settings = options.ocr ?? defaultOcrSettings;
         const emptyPages = settings.enabled ? pagesWithoutText(renderPages(lines), failedPages) : [];
         let read: OcrPage[] = [];
@@ -240,9 +275,13 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
           ...(title === undefined ? {} : { title }),
           ...(read.length === 0 ? {} : { textBoxes }),
         };
+      } catch (error) {
+        // Past a limit, a page's text stream is still open: pdf.js's destroy then waits for it forever.
+        if (error instanceof DocchatError && error.code === 'document_too_large') void task.destroy();
+        throw error;
       } finally {
         signal?.removeEventListener('abort', stop);
-        await task.destroy();
+        if (!task.destroyed) await task.destroy();
       }
     },
   };

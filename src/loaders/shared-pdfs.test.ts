@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
 import { DocchatError } from '../core/errors.ts';
 import type { LoadedDocument } from '../core/types.ts';
 import { loadDocument } from './load-document.ts';
@@ -11,9 +12,16 @@ const sharedRoot = fileURLToPath(new URL('../../../shared/', import.meta.url));
 const pdfsDirectory = join(sharedRoot, 'datasets', 'pdfs');
 const deepSeekPath = join(sharedRoot, 'corpus', 'DeepSeek_R1.pdf');
 
+/** The default document limits: every honest file here must pass them. */
+const { maxDocumentChars, maxPages, parseTimeoutMs } = loadConfig({}).limits;
+const limits = { maxCharacters: maxDocumentChars, maxPages, parseTimeoutMs };
+
 function load(path: string, password?: string): Promise<LoadedDocument> {
   const name = path.split('/').at(-1) ?? path;
-  return loadDocument({ name, data: readFileSync(path) }, password === undefined ? {} : { password });
+  return loadDocument(
+    { name, data: readFileSync(path) },
+    { limits, ...(password === undefined ? {} : { password }) },
+  );
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {

@@ -6,6 +6,7 @@ import { defaultPrompts, formatContext, type RagPrompts } from '../prompts/defau
 import type { Retriever } from '../retrieval/retriever.ts';
 import { buildOverviews } from './document-overview.ts';
 import { expandAcronyms, findAcronyms } from './expand-acronyms.ts';
+import { createPerDocument } from './per-document.ts';
 import { isOverviewQuestion } from './question-intent.ts';
 import { rewriteQuestion } from './rewrite-question.ts';
 
@@ -59,7 +60,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let sources: Source[];
         let overviews: DocumentOverview[] = [];
         const overviewChunks =
-          options.chunks && isOverviewQuestion(trimmed) ? buildOverviews(options.chunks()) : [];
+          options.chunks && isOverviewQuestion(trimmed) ? overviewsOf(options.chunks()).flat() : [];
         if (overviewChunks.length > 0) {
           overviews = overviewChunks.map(({ source, title, headings }) => ({ source, title, headings }));
           const introducing = overviewChunks.flatMap((overview) => overview.chunks).slice(0, Math.max(k, 2));
@@ -105,14 +106,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   };
 }
 
-// Acronyms per chunk list, found again only when documents were added.
-const acronymCache = new WeakMap<readonly Chunk[], { size: number; acronyms: Map<string, string> }>();
+// The acronyms and overview of each document are found once, when it is first asked about, not per chat or
+// per upload: a chat's new document costs only its own scan.
+const acronymsPerDocument = createPerDocument(findAcronyms);
+const overviewsOf = createPerDocument(buildOverviews);
 
+/** The acronyms of all documents; the first document to define one wins, as in one scan over all chunks. */
 function acronymsOf(chunks: readonly Chunk[]): Map<string, string> {
-  const cached = acronymCache.get(chunks);
-  if (cached && cached.size === chunks.length) return cached.acronyms;
-  const acronyms = findAcronyms(chunks);
-  acronymCache.set(chunks, { size: chunks.length, acronyms });
+  const acronyms = new Map<string, string>();
+  for (const found of acronymsPerDocument(chunks))
+    for (const [acronym, longForm] of found) if (!acronyms.has(acronym)) acronyms.set(acronym, longForm);
   return acronyms;
 }
 

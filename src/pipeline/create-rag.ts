@@ -47,6 +47,12 @@ export interface Rag {
   ): AsyncGenerator<RagEvent>;
 }
 
+/** The document limits of the configuration, in the terms of {@link ingestDocument}. */
+function limitsOf(config: Config): IngestOptions['limits'] {
+  const { maxDocumentChars, maxPages, maxChunks, parseTimeoutMs } = config.limits;
+  return { maxCharacters: maxDocumentChars, maxPages, maxChunks, parseTimeoutMs };
+}
+
 /** Builds the parts named by the configuration (offline defaults unless OpenAI is configured). */
 export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
   const chatModel =
@@ -79,7 +85,8 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
     model: chatModel.info,
     embedderName: embedder?.name ?? null,
     createIndex: () => createSearchIndex({ embedder, mode: embedder ? config.retriever : 'lexical' }),
-    ingest: (input, index, options = {}) => ingestDocument(input, { ...options, index, splitter, load }),
+    ingest: (input, index, options = {}) =>
+      ingestDocument(input, { limits: limitsOf(config), ...options, index, splitter, load }),
     ask: (index, question, options = {}) =>
       createPipeline({ retriever: index, chunks: () => index.chunks, chatModel, k: config.k }).ask(
         question,

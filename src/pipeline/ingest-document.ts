@@ -3,8 +3,10 @@ import { throwIfAborted } from '../core/errors.ts';
 import type { IngestStage, RagEvent } from '../core/events.ts';
 import type { Chunk, DocumentSummary, LoadedDocument } from '../core/types.ts';
 import { embedAll } from '../embedders/embed-all.ts';
+import { documentTooLarge } from '../loaders/document-limits.ts';
 import { loadDocument } from '../loaders/load-document.ts';
 import type { Loader, LoadInput } from '../loaders/loader.ts';
+import { addInSlices } from '../retrieval/add-in-slices.ts';
 import type { SearchIndex } from '../retrieval/search-index.ts';
 import type { TextSplitter } from '../splitters/text-splitter.ts';
 
@@ -20,6 +22,15 @@ export interface IngestOptions {
   onEvent?: (event: RagEvent) => void;
   /** Parses the file; {@link loadDocument} on this thread by default (the server passes a worker pool's). */
   load?: Loader['load'];
+  /** Bounds on the document; past one, `document_too_large`. None by default. */
+  limits?: { maxCharacters?: number; maxPages?: number; parseTimeoutMs?: number; maxChunks?: number };
+  /** Whose upload this is, so a shared pool of parsers takes turns fairly (the server passes the session). */
+  queueKey?: string;
+  /**
+   * Whether the chunks go into `index` (default true). False only embeds them with the index's embedder: for a
+   * caller that adds the stored document to a live index itself, so it is never indexed twice.
+   */
+  addToIndex?: boolean;
 }
 
 /** What ingestion produced: enough to show the document, persist it and restore its index later. */
@@ -48,15 +59,20 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
   };
 
   const load = options.load ?? loadDocument;
+  const { maxChunks, ...documentLimits } = options.limits ?? {};
   const document = await load(input, {
     password: options.password,
     signal,
     onProgress: (done, total) => progress('parse', done, total),
+    limits: documentLimits,
+    ...(options.queueKey === undefined ? {} : { queueKey: options.queueKey }),
   });
   const parseMs = lap();
 
   throwIfAborted(signal);
   const chunks = options.splitter.split(document, documentId);
+  if (maxChunks !== undefined && chunks.length > maxChunks)
+    throw documentTooLarge(input.name, 'chunks', maxChunks);
   progress('split', chunks.length, chunks.length);
   const splitMs = lap();
 
@@ -71,7 +87,7 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
   const embedMs = lap();
 
   throwIfAborted(signal);
-  index.add(chunks, vectors);
+  if (options.addToIndex !== false) await addInSlices(index, chunks, vectors, { signal });
   progress('index', chunks.length, chunks.length);
   const indexMs = lap();
 

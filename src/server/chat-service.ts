@@ -6,6 +6,7 @@ import type { Rag } from '../pipeline/create-rag.ts';
 import type { ChatRecord, ChatStore, MessageRecord, StoredDocument } from '../storage/chat-store.ts';
 import type { IndexCache } from './index-cache.ts';
 import type { Logger } from './logger.ts';
+import { createQuotaGuard, type QuotaGuard, type SessionUsage, unlimitedQuotas } from './quotas.ts';
 import type { Upload } from './read-upload.ts';
 
 /** What the HTTP routes call: chats, uploads and questions of one session, persisted in the store. */
@@ -54,6 +55,10 @@ export interface ChatServiceOptions {
   now: () => number;
   sessionTtlMs: number;
   logger: Logger;
+  /** Per-session quotas; none by default. */
+  quotas?: QuotaGuard;
+  /** The last messages of a chat read for each question (the pipeline sends the model fewer). Default 20. */
+  historyMessages?: number;
 }
 
 function chatNotFound(): DocchatError {
@@ -70,6 +75,8 @@ function toHistory(messages: readonly MessageRecord[]): ChatMessage[] {
 /** Makes the {@link ChatService} over a store, a RAG core and an index cache. */
 export function createChatService(options: ChatServiceOptions): ChatService {
   const { rag, store, indexes, now, logger } = options;
+  const quotas = options.quotas ?? createQuotaGuard(unlimitedQuotas, now);
+  const historyMessages = options.historyMessages ?? 20;
   const inFlight = new Map<AbortController, Promise<void>>();
   let closing = false;
 
@@ -98,6 +105,17 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const chat = await store.getChat(sessionId, chatId);
     if (chat === null) throw chatNotFound();
     return chat;
+  }
+
+  async function usageOf(sessionId: string): Promise<SessionUsage> {
+    const chats = await store.listChats(sessionId);
+    let documents = 0;
+    let bytes = 0;
+    for (const chat of chats) {
+      documents += chat.documents.length;
+      for (const document of chat.documents) bytes += document.characters;
+    }
+    return { chats: chats.length, documents, bytes };
   }
 
   async function forgetChats(chatIds: readonly string[]): Promise<void> {
@@ -150,7 +168,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   return {
     listChats: (sessionId) => store.listChats(sessionId),
 
-    createChat: (sessionId) => store.createChat({ id: randomUUID(), sessionId, createdAt: now() }),
+    async createChat(sessionId) {
+      quotas.checkNewChat(await usageOf(sessionId));
+      return store.createChat({ id: randomUUID(), sessionId, createdAt: now() });
+    },
 
     async getChat(sessionId, chatId) {
       const chat = await requireChat(sessionId, chatId);
@@ -176,13 +197,23 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
     async ingest(sessionId, chatId, upload, { signal, onProgress }) {
       const chat = await requireChat(sessionId, chatId);
+      const releaseQuota = quotas.reserveUpload(
+        sessionId,
+        await usageOf(sessionId),
+        upload.input.data.length,
+      );
       const { signal: tracked, release } = register(signal);
       try {
-        // A scratch index: the chat's live index only ever receives documents that were stored completely.
+        // A scratch index: the chat's live index only ever receives documents that were stored completely. Only
+        // a first document is indexed there (it becomes the live index); a later one is indexed once, by the
+        // cache, into the live index.
+        const first = chat.documents.length === 0;
         const scratch = rag.createIndex();
         const result = await rag.ingest(upload.input, scratch, {
           ...(upload.password === undefined ? {} : { password: upload.password }),
           signal: tracked,
+          queueKey: sessionId,
+          addToIndex: first,
           documentId: randomUUID(),
           onEvent: (event) => {
             if (event.type === 'progress') onProgress?.(event);
@@ -196,9 +227,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           vectors: result.vectors,
         };
         await store.addDocument(chatId, document, now());
-        await indexes.addDocument(chatId, document, chat.documents.length === 0 ? scratch : undefined);
+        await indexes.addDocument(chatId, document, first ? scratch : undefined);
         return result.summary;
       } finally {
+        releaseQuota();
         release();
       }
     },
@@ -206,7 +238,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     async ask(sessionId, chatId, question, { signal }) {
       const chat = await requireChat(sessionId, chatId);
       if (chat.documents.length === 0) throw new DocchatError('invalid_request', 'Upload a document first.');
-      const history = toHistory(await store.listMessages(chatId));
+      quotas.takeMessage(sessionId);
+      // Only the end of the conversation is read (a store without `last` returns all; the slice keeps it short).
+      const recent = (await store.listMessages(chatId, { last: historyMessages })).slice(-historyMessages);
+      const history = toHistory(recent);
       const index = await indexes.get(chatId);
       throwIfAborted(signal);
       await store.addMessage(chatId, { id: randomUUID(), role: 'user', content: question, createdAt: now() });

@@ -4,9 +4,11 @@ import { DocchatError } from '../core/errors.ts';
 import type { Rag } from '../pipeline/create-rag.ts';
 import type { ChatStore } from '../storage/chat-store.ts';
 import { type ChatService, createChatService } from './chat-service.ts';
+import { clientAddress } from './client-address.ts';
 import { errorResponse, methodNotAllowedResponse, toHttpError } from './http-errors.ts';
 import { createIndexCache } from './index-cache.ts';
 import { type Logger, silentLogger } from './logger.ts';
+import { createQuotaGuard } from './quotas.ts';
 import { configRoutes } from './routes/app-config.ts';
 import { chatRoutes } from './routes/chats.ts';
 import { documentRoutes } from './routes/documents.ts';
@@ -27,7 +29,7 @@ export interface AppDeps {
   logger?: Logger;
   /** Where the built UI is. Default `dist/web`. */
   staticRoot?: string;
-  /** Most chat indexes kept in memory (least recently used go first; they reload from the store). Default 128. */
+  /** Most chat indexes kept in memory (least recently used go first; they reload from the store). No bound by default. */
   maxCachedIndexes?: number;
   /** How often expired sessions are deleted; 0 disables the timer (call `sweepExpiredSessions`). */
   sweepIntervalMs?: number;
@@ -60,7 +62,13 @@ export function createApp(deps: AppDeps): DocchatApp {
   const { config, rag, store } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? silentLogger;
-  const indexes = createIndexCache({ rag, store, maxEntries: deps.maxCachedIndexes ?? 128 });
+  const indexes = createIndexCache({
+    rag,
+    store,
+    maxBytes: config.quotas.indexCacheBytes,
+    ...(deps.maxCachedIndexes === undefined ? {} : { maxEntries: deps.maxCachedIndexes }),
+  });
+  const quotas = createQuotaGuard(config.quotas, now);
   const service: ChatService = createChatService({
     rag,
     store,
@@ -68,6 +76,8 @@ export function createApp(deps: AppDeps): DocchatApp {
     now,
     logger,
     sessionTtlMs: config.server.sessionTtlMs,
+    quotas,
+    historyMessages: config.quotas.historyMessages,
   });
 
   const app = new Hono();
@@ -107,7 +117,15 @@ export function createApp(deps: AppDeps): DocchatApp {
   api.route('/config', configRoutes(context));
   api.route('/session', sessionRoutes(context));
   // Hono's `/chats/*` also matches `/chats` itself.
-  api.use('/chats/*', sessionMiddleware({ store, now, ttlMs: config.server.sessionTtlMs }));
+  api.use(
+    '/chats/*',
+    sessionMiddleware({
+      store,
+      now,
+      ttlMs: config.server.sessionTtlMs,
+      beforeNewSession: (c) => quotas.takeNewSession(clientAddress(c, config.quotas.trustProxyHops)),
+    }),
+  );
   api.route('/chats', chatRoutes(context));
   api.route('/chats', documentRoutes(context));
   api.route('/chats', messageRoutes(context));

@@ -21,6 +21,8 @@ describe('statusForError', () => {
       invalid_request: 400,
       not_found: 404,
       model_file_invalid: 422,
+      document_too_large: 422,
+      quota_exceeded: 429,
       auth_failed: 502,
       model_not_found: 502,
       request_refused: 502,
@@ -29,6 +31,7 @@ describe('statusForError', () => {
       upstream_timeout: 504,
       stream_interrupted: 502,
       context_overflow: 502,
+      queue_full: 503,
       aborted: 499,
       internal: 500,
     };
@@ -36,6 +39,15 @@ describe('statusForError', () => {
       const status = statusForError(code);
       expect(status, code).toBe(expected[code] ?? (errorCodes[code] === 'input' ? 422 : 502));
     }
+  });
+
+  it('sends Retry-After for errors that say when to retry', () => {
+    const response = errorResponse(
+      new DocchatError('quota_exceeded', 'Too many questions.', { details: { retryAfterSeconds: 12.2 } }),
+    );
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('13');
+    expect(errorResponse(new DocchatError('not_found', 'x')).headers.has('retry-after')).toBe(false);
   });
 
   it('never leaks the message of an unexpected failure', async () => {

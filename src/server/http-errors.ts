@@ -25,6 +25,10 @@ export function statusForError(code: ErrorCode): number {
       return 504;
     case 'rate_limited':
       return 503;
+    case 'quota_exceeded':
+      return 429;
+    case 'queue_full':
+      return 503;
     case 'aborted':
       return clientClosedRequest;
     case 'internal':
@@ -46,10 +50,14 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody; 
   };
 }
 
-/** A JSON error response for anything thrown. */
+/** A JSON error response for anything thrown; `details.retryAfterSeconds` becomes a `Retry-After` header. */
 export function errorResponse(error: unknown, headers?: HeadersInit): Response {
-  const { status, body } = toHttpError(error);
-  return Response.json(body, { status, headers });
+  const { status, body, error: failure } = toHttpError(error);
+  const response = Response.json(body, { status, headers });
+  const retryAfter = failure.details.retryAfterSeconds;
+  if (typeof retryAfter === 'number')
+    response.headers.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  return response;
 }
 
 /** 405 for a known API path called with a method it does not support (code `invalid_request`). */

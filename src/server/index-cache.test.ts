@@ -3,9 +3,10 @@ import { loadConfig } from '../config.ts';
 import type { Embedder } from '../embedders/embedder.ts';
 import { createLocalEmbedder } from '../embedders/local-embedder.ts';
 import { createRag } from '../pipeline/create-rag.ts';
+import type { StoredDocument } from '../storage/chat-store.ts';
 import { makeStoredDocument } from '../storage/describe-chat-store.ts';
 import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
-import { createIndexCache } from './index-cache.ts';
+import { createIndexCache, estimateIndexBytes } from './index-cache.ts';
 
 /** The local embedder under another name, counting the texts it embeds. */
 function countingEmbedder(name: string): Embedder & { texts: number } {
@@ -108,6 +109,33 @@ describe('createIndexCache', () => {
     expect(await cache.get('a')).toBe(a);
     cache.delete('a');
     expect(await cache.get('a')).not.toBe(a);
+    await store.close();
+  });
+});
+
+describe('createIndexCache, bounded by bytes', () => {
+  it('evicts least recently used indexes past maxBytes, never the one just used', async () => {
+    const store = createSqliteChatStore({ path: ':memory:' });
+    await store.createSession({ id: 's', createdAt: 0, lastSeenAt: 0 });
+    for (const chatId of ['a', 'b', 'c']) {
+      await store.createChat({ id: chatId, sessionId: 's', createdAt: 0 });
+      await store.addDocument(chatId, makeStoredDocument(`${chatId}-doc`, 50), 1);
+    }
+    const rag = createRag(loadConfig({}));
+    const one = estimateIndexBytes((await store.loadDocuments('a'))[0] as StoredDocument);
+    const cache = createIndexCache({ rag, store, maxBytes: one * 2 });
+    await cache.get('a');
+    const b = await cache.get('b');
+    expect(cache.size).toBe(2);
+    expect(cache.bytes).toBe(one * 2);
+    await cache.get('a'); // now b is the least recently used
+    await cache.get('c');
+    expect(cache.size).toBe(2);
+    expect(await cache.get('b')).not.toBe(b);
+    const tiny = createIndexCache({ rag, store, maxBytes: 1 });
+    const index = await tiny.get('c');
+    expect(index.chunks).toHaveLength(50);
+    expect(tiny.size).toBe(1);
     await store.close();
   });
 });

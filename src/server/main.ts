@@ -28,7 +28,13 @@ try {
 
 const store = createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
 // Uploads are parsed in worker threads: a PDF read on this thread would stall every streaming answer.
-const loaderPool = createLoaderPool();
+const loaderPool = createLoaderPool({
+  maxHeapMb: config.limits.parserMaxHeapMb,
+  recycleAfterJobs: config.limits.parserRecycleJobs,
+  recycleHeapMb: config.limits.parserRecycleHeapMb,
+  maxQueued: config.limits.parseQueueSize,
+  maxQueuedPerKey: config.limits.parseQueuePerSession,
+});
 const rag = createRag(config, { loader: loaderPool });
 const docchat = createApp({ config, rag, store, logger });
 await docchat.sweepExpiredSessions();

@@ -54,6 +54,8 @@ export function sessionMiddleware(options: {
   store: ChatStore;
   now: () => number;
   ttlMs: number;
+  /** Called before a new session is started; throws to refuse it (the per-address quota). */
+  beforeNewSession?: (c: Context) => void;
 }): MiddlewareHandler<SessionEnv> {
   const { store, now, ttlMs } = options;
   return async (c, next) => {
@@ -68,6 +70,7 @@ export function sessionMiddleware(options: {
       }
       c.set('sessionId', session.id);
     } else {
+      options.beforeNewSession?.(c);
       const cookie = randomBytes(32).toString('base64url');
       const id = storedId(cookie);
       await store.createSession({ id, createdAt: time, lastSeenAt: time });

@@ -16,11 +16,15 @@ The HTTP API under <code>/api</code> works without it: try <a href="/api/health"
 function withCacheHeaders(response: Response, path: string): Response {
   const hashed = path.startsWith('/assets/');
   response.headers.set('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+  // The same URL has a compressed and a plain body: caches must key on the request's Accept-Encoding.
+  if (!response.headers.get('Vary')?.includes('Accept-Encoding'))
+    response.headers.append('Vary', 'Accept-Encoding');
   return response;
 }
 
 /**
- * Serves the built UI from `root` (default `dist/web`): files as they are, `index.html` for other paths
+ * Serves the built UI from `root` (default `dist/web`): files as they are (or their precompressed `.br` / `.gz`
+ * twin, by Accept-Encoding), `index.html` for other paths
  * without an extension (client-side routes), 404 for missing files, and a 503 page saying to run
  * `npm run build` while the build is missing.
  */
@@ -35,9 +39,10 @@ export function staticUi(root = 'dist/web'): MiddlewareHandler {
     }
     if (handlers === undefined) {
       if (!existsSync(indexPath)) return c.html(missingBuildPage, 503, { 'Cache-Control': 'no-store' });
+      // The build writes .br and .gz beside each text asset (vite.config.ts): sent by Accept-Encoding, as they are.
       handlers = {
-        files: serveStatic({ root: absoluteRoot }),
-        index: serveStatic({ path: indexPath }),
+        files: serveStatic({ root: absoluteRoot, precompressed: true }),
+        index: serveStatic({ path: indexPath, precompressed: true }),
       };
     }
     const served = await handlers.files(c, async () => {});

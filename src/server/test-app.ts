@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../config.ts';
 import type { RagEvent } from '../core/events.ts';
-import { createRag, type RagOverrides } from '../pipeline/create-rag.ts';
+import { createRag, type Rag, type RagOverrides } from '../pipeline/create-rag.ts';
 import type { ChatStore } from '../storage/chat-store.ts';
 import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
 import { type AppDeps, createApp, type DocchatApp } from './create-app.ts';
@@ -11,6 +11,7 @@ import { type AppDeps, createApp, type DocchatApp } from './create-app.ts';
 /** A running test app over a throwaway data directory, with a cookie jar like a browser's. */
 export interface TestApp extends DocchatApp {
   config: Config;
+  rag: Rag;
   store: ChatStore;
   dataDir: string;
   /** Sends a request as one browser: the cookie jar `browser` (default "a") keeps its session cookie. */
@@ -50,6 +51,7 @@ export function startTestApp(options: TestAppOptions = {}): TestApp {
   return {
     ...docchat,
     config,
+    rag,
     store,
     dataDir,
     async fetch(path, init = {}) {

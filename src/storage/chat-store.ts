@@ -75,8 +75,8 @@ export interface ChatStore {
 
   /** Appends a message to a chat. */
   addMessage(chatId: string, message: MessageRecord): Promise<void>;
-  /** The chat's messages in the order they were added. */
-  listMessages(chatId: string): Promise<MessageRecord[]>;
+  /** The chat's messages in the order they were added; with `last`, only the last that many. */
+  listMessages(chatId: string, options?: { last?: number }): Promise<MessageRecord[]>;
 
   close(): Promise<void>;
 }

@@ -162,6 +162,10 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
     listMessages: db.prepare(
       'SELECT id, role, content, created_at, status, query, sources, model, error FROM messages WHERE chat_id = ? ORDER BY seq',
     ),
+    listLastMessages: db.prepare(
+      'SELECT * FROM (SELECT seq, id, role, content, created_at, status, query, sources, model, error FROM messages ' +
+        'WHERE chat_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+    ),
   };
 
   /** Runs `work` in one transaction; node:sqlite is synchronous, so nothing else interleaves. */
@@ -384,8 +388,9 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       });
     },
 
-    async listMessages(chatId) {
-      return statements.listMessages.all(chatId).map(toMessage);
+    async listMessages(chatId, options = {}) {
+      if (options.last === undefined) return statements.listMessages.all(chatId).map(toMessage);
+      return statements.listLastMessages.all(chatId, options.last).map(toMessage);
     },
 
     async close() {

@@ -1,5 +1,7 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { crc32, createDeflate, deflateSync } from 'node:zlib';
 import {
   PDFArray,
   PDFDict,
@@ -295,4 +297,92 @@ export async function buildEncryptedPdf(
   options: PdfEncryptionOptions & PdfFixtureOptions,
 ): Promise<Uint8Array> {
   return encryptPdf(await buildTextPdf(pages, options), options);
+}
+
+/** One PDF object's body (without `n 0 obj` / `endobj`); a stream is its dictionary entries and data. */
+type RawPdfObject = string | { dictionary: string; data: Uint8Array };
+
+/** Writes a PDF by hand from numbered objects (object 1 is the catalog), with a correct cross-reference table. */
+function writeRawPdf(objects: RawPdfObject[]): Uint8Array {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let length = parts[0]?.length ?? 0;
+  const offsets: number[] = [];
+  const push = (part: Buffer) => {
+    parts.push(part);
+    length += part.length;
+  };
+  objects.forEach((object, index) => {
+    offsets.push(length);
+    if (typeof object === 'string') push(Buffer.from(`${index + 1} 0 obj\n${object}\nendobj\n`, 'latin1'));
+    else {
+      push(
+        Buffer.from(`${index + 1} 0 obj\n<< ${object.dictionary} /Length ${object.data.length} >>\nstream\n`),
+      );
+      push(Buffer.from(object.data));
+      push(Buffer.from('\nendstream\nendobj\n'));
+    }
+  });
+  const xref = length;
+  const rows = offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  push(
+    Buffer.from(
+      `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${rows}` +
+        `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`,
+    ),
+  );
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** Deflates `head`, `repeat` copies of `block`, then `tail`, never holding them all: small, but decodes to a lot. */
+async function deflateRepeated(
+  head: string,
+  block: string,
+  repeat: number,
+  tail: string,
+): Promise<Uint8Array> {
+  const input = Buffer.from(block, 'latin1');
+  function* copies() {
+    yield Buffer.from(head, 'latin1');
+    for (let i = 0; i < repeat; i++) yield input;
+    yield Buffer.from(tail, 'latin1');
+  }
+  return new Uint8Array(await buffer(Readable.from(copies()).pipe(createDeflate({ level: 9 }))));
+}
+
+/** Options of {@link buildDecompressionBombPdf}. */
+export interface DecompressionBombOptions {
+  /** Bytes the one page's content stream decodes to (text-showing operators). Default 300 MB. */
+  decodedBytes?: number;
+  /** Pages, all drawing that one content stream. Default 1. */
+  pages?: number;
+}
+
+/**
+ * A crafted PDF of the kind that took the server over: pages whose shared, deflated content stream is small on
+ * disk but decodes to `decodedBytes` of `Tj` operators, each showing a line of text. With many pages, each page
+ * makes pdf.js decode the whole stream again.
+ */
+export async function buildDecompressionBombPdf(options: DecompressionBombOptions = {}): Promise<Uint8Array> {
+  const decodedBytes = options.decodedBytes ?? 300_000_000;
+  const pageCount = options.pages ?? 1;
+  const line = `(${'All work and no play makes a bomb. '.repeat(5)}) Tj T*\n`;
+  // Each block starts again at the top of the page: pdf.js drops text drawn off the page.
+  const block = `1 0 0 1 20 780 Tm\n${line.repeat(60)}`;
+  const repeat = Math.max(1, Math.ceil(decodedBytes / block.length));
+  const content = await deflateRepeated('BT /F1 10 Tf 12 TL\n', block, repeat, 'ET\n');
+  const firstPage = 5;
+  const kids = Array.from({ length: pageCount }, (_, i) => `${firstPage + i} 0 R`).join(' ');
+  const objects: RawPdfObject[] = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${kids}] /Count ${pageCount} >>`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    { dictionary: '/Filter /FlateDecode', data: content },
+  ];
+  for (let i = 0; i < pageCount; i++) {
+    objects.push(
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R ' +
+        '/Resources << /Font << /F1 3 0 R >> >> >>',
+    );
+  }
+  return writeRawPdf(objects);
 }

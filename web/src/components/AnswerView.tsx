@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { AnswerItem } from '../hooks/useChat.ts';
-import { AnswerMarkdown } from './AnswerMarkdown.tsx';
+import { LazyAnswerMarkdown } from './LazyAnswerMarkdown.tsx';
 import { ModelBadge } from './ModelBadge.tsx';
 
 /** Props of {@link AnswerView}. */
@@ -35,7 +35,7 @@ export function AnswerView({ answer, selected, onCite, onShowSources }: AnswerVi
       ) : null}
       <div className="answer-body" aria-live="polite" aria-busy={streaming}>
         {answer.content === '' && streaming ? <p className="hint">Searching the document…</p> : null}
-        <AnswerMarkdown
+        <LazyAnswerMarkdown
           markdown={answer.content}
           sourceCount={answer.sources.length}
           onCite={(n) => onCite(answer.id, n)}
