@@ -27,6 +27,9 @@ export const errorCodes = {
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.
   internal: 'internal',
+  // The server's storage: its database file is damaged (HTTP 503) or its disk is full (HTTP 507).
+  storage_corrupt: 'internal',
+  storage_full: 'internal',
 } as const;
 
 /** A stable error code; see {@link errorCodes}. */

@@ -25,6 +25,8 @@ describe('statusForError', () => {
       stream_interrupted: 502,
       aborted: 499,
       internal: 500,
+      storage_corrupt: 503,
+      storage_full: 507,
     };
     for (const code of Object.keys(errorCodes) as ErrorCode[]) {
       const status = statusForError(code);

@@ -28,6 +28,10 @@ export function statusForError(code: ErrorCode): number {
       return clientClosedRequest;
     case 'internal':
       return 500;
+    case 'storage_corrupt':
+      return 503;
+    case 'storage_full':
+      return 507;
     default: {
       const kind = new DocchatError(code, '').kind;
       return kind === 'input' ? 422 : kind === 'upstream' ? 502 : 500;

@@ -44,7 +44,7 @@ export interface AnswerItem {
   /** The standalone query used for retrieval (differs from the question for follow-ups). */
   query: string | null;
   model: ModelInfo | null;
-  status: 'streaming' | 'complete' | 'stopped' | 'error';
+  status: 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
   error: UiError | null;
 }
 
