@@ -44,7 +44,9 @@ export function AnswerView({ answer, selected, onCite, onShowSources }: AnswerVi
       </div>
       {answer.status === 'stopped' ? <p className="hint status-stopped">Stopped.</p> : null}
       {answer.status === 'interrupted' ? (
-        <p className="hint status-stopped">Interrupted: the server stopped before this answer was finished.</p>
+        <p className="hint status-stopped">
+          Interrupted: the server stopped before this answer was finished.
+        </p>
       ) : null}
       {answer.status === 'error' && answer.error ? (
         <p className="error-text" role="alert">
