@@ -24,15 +24,15 @@ export interface PackedContents {
 }
 
 /**
- * Where `chunk.text` starts in `text` when it continues the previous chunk (overlap at the end of `text`), or
- * -1. Splitters make overlapping slices of one text, so the overlap is found from the offsets and then checked.
+ * Where `chunk.text` starts in `text` when it begins inside the previous chunk (stored at `previousAt`), or -1.
+ * Splitters make overlapping slices of one text, so the place is found from the offsets, then checked.
  */
-function overlapStart(text: string, chunk: Chunk, previous: Chunk | undefined): number {
-  if (previous === undefined || chunk.start >= previous.end || chunk.start < previous.start) return -1;
-  const overlap = previous.end - chunk.start;
-  const at = text.length - overlap;
-  if (at < 0 || overlap > chunk.text.length) return -1;
-  return text.endsWith(chunk.text.slice(0, overlap)) ? at : -1;
+function overlapStart(text: string, chunk: Chunk, previous: Chunk | undefined, previousAt: number): number {
+  if (previous === undefined || chunk.start < previous.start || chunk.start >= previous.end) return -1;
+  const at = previousAt + (chunk.start - previous.start);
+  if (at > text.length) return -1;
+  const stored = text.slice(at, at + chunk.text.length);
+  return chunk.text.startsWith(stored) ? at : -1;
 }
 
 /** Packs a document's chunks (and their vectors, one per chunk) for storage. */
@@ -44,13 +44,15 @@ export function packContents(
 ): PackedContents {
   const layout = new Int32Array(chunks.length * fieldsPerChunk);
   let text = '';
+  let previousAt = 0;
   let usualIds = true;
   let usualSources = true;
   chunks.forEach((chunk, position) => {
-    const continued = overlapStart(text, chunk, chunks[position - 1]);
+    const continued = overlapStart(text, chunk, chunks[position - 1], previousAt);
     const at = continued >= 0 ? continued : text.length;
-    const added = chunk.text.slice(text.length - at);
-    text += added;
+    // When the chunk runs past the end of `text`, only its new tail is added.
+    if (at + chunk.text.length > text.length) text += chunk.text.slice(text.length - at);
+    previousAt = at;
     layout.set([at, chunk.text.length, chunk.start, chunk.end, chunk.page ?? -1], position * fieldsPerChunk);
     usualIds &&= chunk.id === `${documentId}#${position}`;
     usualSources &&= chunk.source === source;

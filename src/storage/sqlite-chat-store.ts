@@ -72,6 +72,9 @@ CREATE TABLE messages (
 CREATE INDEX messages_chat ON messages (chat_id, seq);
 `;
 
+/** The schema-1 tables, for the migration test. */
+export const schemaVersion1ForTests = schemaV1;
+
 /**
  * Version 2 on top of version 1: a document's text once (overlapping chunks share it) and all its vectors in
  * one BLOB (see {@link packContents}); uploads in progress; the upload's idempotency key.
@@ -105,6 +108,8 @@ export interface SqliteLimits {
   walAutocheckpointPages: number;
   /** The WAL file is truncated back to this size after a checkpoint (SQLite's `journal_size_limit`). */
   walSizeLimitBytes: number;
+  /** Caps the file at this many pages (SQLite's `max_page_count`); `undefined` leaves SQLite's huge default. */
+  maxPageCount?: number;
 }
 
 /** 1,000 pages (4 MB) is SQLite's own default; the WAL is cut back to 16 MB after a large write. */
@@ -672,6 +677,8 @@ function migrate(db: DatabaseSync, limits: SqliteLimits): void {
   db.exec('PRAGMA secure_delete = ON');
   db.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(limits.walAutocheckpointPages)}`);
   db.exec(`PRAGMA journal_size_limit = ${Math.trunc(limits.walSizeLimitBytes)}`);
+  if (limits.maxPageCount !== undefined)
+    db.exec(`PRAGMA max_page_count = ${Math.trunc(limits.maxPageCount)}`);
   const row = db.prepare('PRAGMA user_version').get();
   const version = typeof row?.user_version === 'number' ? row.user_version : 0;
   if (version > sqliteSchemaVersion) {
