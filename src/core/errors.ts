@@ -15,6 +15,8 @@ export const errorCodes = {
   pdf_corrupt: 'input',
   invalid_request: 'input',
   not_found: 'input',
+  origin_not_allowed: 'input',
+  unsupported_content_type: 'input',
   // The configured model provider failed: HTTP 502/503/504, CLI exit status 1.
   auth_failed: 'upstream',
   model_not_found: 'upstream',

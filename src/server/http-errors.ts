@@ -17,7 +17,10 @@ export function statusForError(code: ErrorCode): number {
     case 'file_too_large':
       return 413;
     case 'unsupported_file_type':
+    case 'unsupported_content_type':
       return 415;
+    case 'origin_not_allowed':
+      return 403;
     case 'invalid_request':
       return 400;
     case 'upstream_timeout':
