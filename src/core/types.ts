@@ -17,6 +17,8 @@ export interface LoadedDocument {
   pages: PageSpan[];
   /** Optional document-level metadata a loader found (PDF title, author). */
   title?: string;
+  /** Set when some pages could not be read (a damaged or truncated PDF): how many could. */
+  readablePages?: number;
 }
 
 /**
@@ -74,6 +76,8 @@ export interface DocumentSummary {
   kind: 'text' | 'pdf';
   /** Page count for PDFs, `null` for text files. */
   pages: number | null;
+  /** Set only when some pages could not be read (a damaged or truncated PDF): how many could, of `pages`. */
+  readablePages?: number;
   chunks: number;
   characters: number;
 }

@@ -158,18 +158,32 @@ export function createPdfLoader(): Loader {
         const { lines, failedPages } = await readPages(document, options);
         const pageTexts = renderPages(lines);
         const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
-        if (letters < minLettersPerPage * document.numPages) {
+        // In a damaged file, pdf.js gives the pages past a cut no text rather than an error: there, a page without
+        // text counts as unreadable too (in an intact file it is just a blank page).
+        const readablePages =
+          failedPages > 0 ? pageTexts.filter((text) => countLetters(text) > 0).length : document.numPages;
+        if (readablePages === 0 || letters < minLettersPerPage * readablePages) {
           if (failedPages > 0) throw corrupt(source);
           throw new DocchatError(
             'pdf_no_text',
+            // Never the file name in the command: a name like `$(…)` would run when the hint is pasted.
             `${source} has no text layer: it looks like a scan (pages of images). Run it through OCR first, ` +
-              `for example \`ocrmypdf "${source}" out.pdf\`, then upload the result.`,
+              'for example `ocrmypdf input.pdf output.pdf` (with your file saved as input.pdf), then upload ' +
+              'output.pdf.',
             { details: { source, pages: document.numPages } },
           );
         }
         const { text, pages } = joinPages(pageTexts);
         const title = titleOf(await metadata);
-        return { source, kind: 'pdf', text, pages, ...(title === undefined ? {} : { title }) };
+        // A damaged or cut-off file keeps the pages that could be read, and says how many those are.
+        return {
+          source,
+          kind: 'pdf',
+          text,
+          pages,
+          ...(title === undefined ? {} : { title }),
+          ...(failedPages > 0 ? { readablePages } : {}),
+        };
       } finally {
         signal?.removeEventListener('abort', stop);
         await task.destroy();

@@ -8,7 +8,7 @@ const maxExtensionLength = 10;
  * C0 and C1 controls, DEL, and the bidirectional controls (LRM, RLM, ALM, embeddings, overrides, isolates),
  * which can make `evil‮fdp.exe` display as `evilexe.pdf`.
  */
-const unwanted = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+const unwanted = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const encoder = new TextEncoder();

@@ -10,6 +10,7 @@ import {
   buildScannedPdf,
   buildTextPdf,
 } from '../test-helpers/pdf-fixtures.ts';
+import { buildTruncatedPdf } from '../test-helpers/truncated-pdf.ts';
 import { parseEvents, readEvents, startTestApp, type TestApp, uploadForm } from './test-app.ts';
 
 const notes =
@@ -309,5 +310,18 @@ describe('a damaged database at run time', () => {
     expect(await health.json()).toMatchObject({ status: 'error', storage: { error: 'storage_corrupt' } });
     const refused = await app.fetch('/api/chats', { method: 'POST', headers: { cookie } });
     expect(refused.status).toBe(503);
+  });
+});
+
+describe('truncated PDFs', () => {
+  it('are kept with the count of pages that could be read, in the API reply and the chat', async () => {
+    app = startTestApp();
+    const chatId = await app.createChat();
+    const pages = Array.from({ length: 22 }, (_, i) => `Page ${i + 1} is about topic ${i + 1}.`);
+    const response = await upload(chatId, uploadForm('cut.pdf', buildTruncatedPdf(pages, 9)));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ pages: 22, readablePages: 9 });
+    const chat = (await (await app.fetch(`/api/chats/${chatId}`)).json()) as { documents: unknown[] };
+    expect(chat.documents).toMatchObject([{ pages: 22, readablePages: 9 }]);
   });
 });

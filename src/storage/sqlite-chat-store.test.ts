@@ -133,7 +133,7 @@ describe('deletion for real', () => {
 });
 
 describe('schema migration', () => {
-  it('moves a schema-1 database to schema 2, keeping every chunk and vector', async () => {
+  it('moves a schema-1 database to the current schema, keeping every chunk and vector', async () => {
     const path = join(root, 'v1', 'db.sqlite');
     mkdirSync(dirname(path), { recursive: true });
     const old = new DatabaseSync(path);
