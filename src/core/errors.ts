@@ -22,6 +22,8 @@ export const errorCodes = {
   model_file_invalid: 'input',
   document_too_large: 'input',
   quota_exceeded: 'input',
+  origin_not_allowed: 'input',
+  unsupported_content_type: 'input',
   // The configured model provider failed: HTTP 502/503/504, CLI exit status 1.
   auth_failed: 'upstream',
   model_not_found: 'upstream',
@@ -37,6 +39,9 @@ export const errorCodes = {
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.
   internal: 'internal',
+  // The server's storage: its database file is damaged (HTTP 503) or its disk is full (HTTP 507).
+  storage_corrupt: 'internal',
+  storage_full: 'internal',
 } as const;
 
 /** A stable error code; see {@link errorCodes}. */

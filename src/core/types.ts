@@ -60,6 +60,8 @@ export interface LoadedDocument {
   headings?: Heading[];
   /** Boxes of the words read by OCR (pages flagged `ocr`), one per word, in text order. */
   textBoxes?: TextBox[];
+  /** Set when some pages could not be read (a damaged or truncated PDF): how many could. */
+  readablePages?: number;
 }
 
 /**
@@ -117,6 +119,8 @@ export interface DocumentSummary {
   kind: 'text' | 'pdf';
   /** Page count for PDFs, `null` for text files. */
   pages: number | null;
+  /** Set only when some pages could not be read (a damaged or truncated PDF): how many could, of `pages`. */
+  readablePages?: number;
   chunks: number;
   characters: number;
 }

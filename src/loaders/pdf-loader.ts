@@ -165,7 +165,8 @@ function noText(source: string, pages: number, ocrRan: boolean): DocchatError {
     ? `${source} has no text layer, and OCR found no readable text on its pages. If it does show text, ` +
       'scan it again at a higher resolution (300 dpi) or with more contrast, then upload it again.'
     : `${source} has no text layer: it looks like a scan (pages of images). Run it through OCR first, ` +
-      `for example \`ocrmypdf "${source}" out.pdf\`, then upload the result.`;
+      // Never the file name in the command: a name like `$(…)` would run when the hint is pasted.
+      'for example `ocrmypdf input.pdf output.pdf` (with your file saved as input.pdf), then upload output.pdf.';
   return new DocchatError('pdf_no_text', message, { details: { source, pages, ocr: ocrRan } });
 }
 
@@ -253,7 +254,13 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
         }
         const pageTexts = renderPages(lines);
         const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
-        if (letters < minLettersPerPage * document.numPages) {
+        // In a damaged file, pdf.js gives the pages past a cut no text rather than an error: there, a page without
+        // text counts as unreadable too (in an intact file it is just a blank page).
+        const readablePages =
+          failedPages.size > 0
+            ? pageTexts.filter((text) => countLetters(text) > 0).length
+            : document.numPages;
+        if (readablePages === 0 || letters < minLettersPerPage * readablePages) {
           if (failedPages.size > 0) throw corrupt(source);
           throw noText(source, document.numPages, emptyPages.length > 0);
         }
@@ -266,6 +273,7 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
           textBoxes.push(...ocrTextBoxes(result, text, span, unitsPerPixel));
         }
         const title = titleOf(await metadata);
+        // A damaged or cut-off file keeps the pages that could be read, and says how many those are.
         return {
           source,
           kind: 'pdf',
@@ -274,6 +282,7 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
           pages,
           ...(title === undefined ? {} : { title }),
           ...(read.length === 0 ? {} : { textBoxes }),
+          ...(failedPages.size > 0 ? { readablePages } : {}),
         };
       } catch (error) {
         // Past a limit, a page's text stream is still open: pdf.js's destroy then waits for it forever.

@@ -27,6 +27,7 @@ describe('meta routes', () => {
       model: { name: 'extractive', extractive: true },
       embedder: expect.stringMatching(/^local-hash/),
       retriever: 'hybrid',
+      storage: { status: 'ok' },
     });
     await app.shutdown();
     app = startTestApp({ env: { DOCCHAT_RETRIEVER: 'lexical' } });
@@ -218,6 +219,7 @@ describe('errors', () => {
     const response = await app.fetch(`/api/chats/${chat.id}/messages`, {
       method: 'POST',
       body: JSON.stringify({ question: 'What is this about?' }),
+      headers: { 'content-type': 'application/json' },
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'invalid_request', message: 'Upload a document first.' });

@@ -23,6 +23,8 @@ describe('statusForError', () => {
       model_file_invalid: 422,
       document_too_large: 422,
       quota_exceeded: 429,
+      origin_not_allowed: 403,
+      unsupported_content_type: 415,
       auth_failed: 502,
       model_not_found: 502,
       request_refused: 502,
@@ -34,6 +36,8 @@ describe('statusForError', () => {
       queue_full: 503,
       aborted: 499,
       internal: 500,
+      storage_corrupt: 503,
+      storage_full: 507,
     };
     for (const code of Object.keys(errorCodes) as ErrorCode[]) {
       const status = statusForError(code);

@@ -18,7 +18,10 @@ export function statusForError(code: ErrorCode): number {
     case 'ocr_too_many_pages':
       return 413;
     case 'unsupported_file_type':
+    case 'unsupported_content_type':
       return 415;
+    case 'origin_not_allowed':
+      return 403;
     case 'invalid_request':
       return 400;
     case 'upstream_timeout':
@@ -33,6 +36,10 @@ export function statusForError(code: ErrorCode): number {
       return clientClosedRequest;
     case 'internal':
       return 500;
+    case 'storage_corrupt':
+      return 503;
+    case 'storage_full':
+      return 507;
     default: {
       const kind = new DocchatError(code, '').kind;
       return kind === 'input' ? 422 : kind === 'upstream' ? 502 : 500;

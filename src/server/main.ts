@@ -4,7 +4,8 @@ import { loadConfig } from '../config.ts';
 import { toDocchatError } from '../core/errors.ts';
 import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { createRag } from '../pipeline/create-rag.ts';
-import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
+import type { ChatStore } from '../storage/chat-store.ts';
+import { createSqliteChatStore, verifySqliteFile } from '../storage/sqlite-chat-store.ts';
 import { createApp } from './create-app.ts';
 import { createJsonLogger } from './logger.ts';
 
@@ -26,7 +27,27 @@ try {
   fail('config_invalid', error);
 }
 
-const store = createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
+// A file-size limit (ulimit -f) must show up as a failed write (storage_full), not kill the server.
+process.on('SIGXFSZ', () => {});
+
+/** A storage failure at start: one line on stderr naming the file and what to do, and exit status 2. */
+function refuseStorage(error: unknown): never {
+  const failure = toDocchatError(error);
+  process.stderr.write(`docchat: ${failure.message}\n`);
+  process.exit(2);
+}
+
+const databasePath = join(config.server.dataDir, 'docchat.sqlite');
+let store: ChatStore;
+try {
+  verifySqliteFile(databasePath);
+  store = createSqliteChatStore({ path: databasePath });
+  // What a crash cut off is marked as such: answers `interrupted`, uploads `failed`.
+  const recovered = await store.recoverInterrupted();
+  if (recovered.messages + recovered.uploads > 0) logger.info('recovered_interrupted', recovered);
+} catch (error) {
+  refuseStorage(error);
+}
 // Uploads are parsed in worker threads: a PDF read on this thread would stall every streaming answer.
 const loaderPool = createLoaderPool({
   maxHeapMb: config.limits.parserMaxHeapMb,

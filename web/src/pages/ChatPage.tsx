@@ -1,4 +1,5 @@
 import { type DragEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { pageCountText } from '../../../src/core/page-count.ts';
 import type { ApiClient } from '../api/client.ts';
 import { AnswerView } from '../components/AnswerView.tsx';
 import { ChatList } from '../components/ChatList.tsx';
@@ -21,7 +22,7 @@ function documentList(item: TimelineItem & { kind: 'documents' }): ReactNode {
         {item.documents.map((document) => (
           <li key={document.id}>
             <code>{document.source}</code>
-            {document.pages !== null ? <span className="hint"> · {document.pages} pages</span> : null}
+            {document.pages !== null ? <span className="hint"> · {pageCountText(document)}</span> : null}
           </li>
         ))}
       </ul>
