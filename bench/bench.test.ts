@@ -41,13 +41,14 @@ describe('measure', () => {
 
 // The quick suite, so the benchmarks cannot rot: every part runs and reports well-formed, consistent figures.
 describe('npm run bench -- <part> --json --quick', () => {
-  it('knows the five parts', () => {
+  it('knows the six parts', () => {
     expect(benchParts.map((part) => part.name)).toEqual([
       'vector-search',
       'split',
       'ingest',
       'query',
       'server',
+      'ocr',
     ]);
   });
 
@@ -98,5 +99,15 @@ describe('npm run bench -- <part> --json --quick', () => {
     expect(server.load.liveAfterRoundsMB).toHaveLength(3);
     // The fake model waits 50 ms before its first token, so a direct call cannot be faster.
     expect(server.directTtftMs).toBeGreaterThanOrEqual(50);
+  });
+
+  it('ocr: a scanned page is read with high accuracy, its time measured', async () => {
+    const rows = (await runPart('ocr')).ocr as Record<string, number>[];
+    expect(rows).toHaveLength(1);
+    for (const row of rows) {
+      expect(row.msPerPage).toBeGreaterThan(0);
+      expect(row.words).toBeGreaterThan(10);
+      expect(row.accuracy).toBeGreaterThanOrEqual(0.95);
+    }
   });
 });
