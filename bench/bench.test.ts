@@ -109,5 +109,5 @@ describe('npm run bench -- <part> --json --quick', () => {
       expect(row.words).toBeGreaterThan(10);
       expect(row.accuracy).toBeGreaterThanOrEqual(0.95);
     }
-  });
+  }, 180_000);
 });

@@ -41,7 +41,8 @@ beforeAll(async () => {
 });
 afterAll(() => loader.close());
 
-describe('OCR accuracy on clean renders', () => {
+// OCR takes seconds per page, and much longer while other suites share the two cores.
+describe('OCR accuracy on clean renders', { timeout: 300_000 }, () => {
   const pages: { name: string; paragraphs: OcrFixtureParagraph[]; rotate?: number }[] = [
     {
       name: 'three fonts and sizes',
@@ -78,7 +79,7 @@ describe('OCR accuracy on clean renders', () => {
   });
 });
 
-describe('OCR of images and scanned PDFs', () => {
+describe('OCR of images and scanned PDFs', { timeout: 180_000 }, () => {
   it('reads a PNG as one OCR page with a box per word, in the image’s pixels', async () => {
     const progress: [number, number, ProgressDetail | undefined][] = [];
     const document = await loader.load(

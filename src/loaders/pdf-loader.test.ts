@@ -143,7 +143,7 @@ describe('createPdfLoader', () => {
     expect(error.code).toBe('pdf_no_text');
     expect(error.message).toMatch(/OCR found no readable text/);
     expect(error.details).toMatchObject({ ocr: true });
-  });
+  }, 180_000);
 
   it('accepts a one-word document', async () => {
     expect((await loader.load({ name: 'short.pdf', data: await buildTextPdf(['Secret!']) })).text).toBe(
