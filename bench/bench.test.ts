@@ -49,6 +49,7 @@ describe('npm run bench -- <part> --json --quick', () => {
       'query',
       'server',
       'load',
+      'ocr',
     ]);
   });
 
@@ -111,4 +112,13 @@ describe('npm run bench -- <part> --json --quick', () => {
     expect(load.healthSamples).toBeGreaterThan(0);
     expect(load.peakRssMB).toBeGreaterThan(0);
   }, 120_000);
+  it('ocr: a scanned page is read with high accuracy, its time measured', async () => {
+    const rows = (await runPart('ocr')).ocr as Record<string, number>[];
+    expect(rows).toHaveLength(1);
+    for (const row of rows) {
+      expect(row.msPerPage).toBeGreaterThan(0);
+      expect(row.words).toBeGreaterThan(10);
+      expect(row.accuracy).toBeGreaterThanOrEqual(0.95);
+    }
+  }, 180_000);
 });

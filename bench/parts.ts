@@ -1,6 +1,7 @@
 import { formatTable } from './format-table.ts';
 import { benchIngest, type IngestResult, ingestDefaults, ingestQuick } from './ingest.ts';
 import { benchLoad, type LoadBenchResult, loadDefaults, loadQuick } from './load.ts';
+import { benchOcr, type OcrResult, ocrDefaults, ocrQuick } from './ocr.ts';
 import { benchQuery, type QueryResult, queryDefaults, queryQuick } from './query.ts';
 import { benchServer, type ServerResult, serverDefaults, serverQuick } from './server.ts';
 import { benchSplit, type SplitResult, splitDefaults, splitQuick } from './split.ts';
@@ -231,6 +232,23 @@ export const benchParts: readonly BenchPart[] = [
         ),
       ].join('\n');
     },
+  },
+  {
+    name: 'ocr',
+    run: async (quick) => ({ ocr: await benchOcr(quick ? ocrQuick : ocrDefaults) }),
+    table: (figures) =>
+      formatTable(
+        'OCR of a scanned page (render at 300 dpi + Tesseract), ms per page (medians; one core)',
+        ['page', 'pixels', 'words', 'ms/page', 'worker start', 'word accuracy'],
+        (figures.ocr as OcrResult[]).map((r) => [
+          r.page,
+          r.pixels,
+          r.words,
+          r.msPerPage,
+          r.startMs,
+          r.accuracy,
+        ]),
+      ),
   },
 ];
 

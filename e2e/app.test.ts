@@ -138,7 +138,8 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
 
   beforeAll(async () => {
     await ensureWebBuilt();
-    server = await startAppServer();
+    // OCR off: the scan below is then refused at once (OCR itself is tested in src/loaders, page by page).
+    server = await startAppServer({ DOCCHAT_OCR: 'off' });
     browser = await launchBrowser();
   }, 120_000);
 

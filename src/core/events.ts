@@ -10,7 +10,15 @@ export type IngestStage = 'parse' | 'split' | 'embed' | 'index';
  * Ingestion emits `progress` events, then exactly one of `document` (ready) or `error`.
  */
 export type RagEvent =
-  | { type: 'progress'; source: string; stage: IngestStage; done: number; total: number }
+  | {
+      type: 'progress';
+      source: string;
+      stage: IngestStage;
+      done: number;
+      total: number;
+      /** Parsing page `done` by OCR ("Reading page 3 of 12 (OCR)"); absent otherwise. */
+      ocr?: true;
+    }
   | {
       type: 'sources';
       /** The standalone query actually used for retrieval (differs from the question for follow-ups). */

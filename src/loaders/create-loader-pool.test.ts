@@ -60,6 +60,34 @@ describe('createLoaderPool', () => {
     expect(pdf.title).toBe('Three Pages');
   });
 
+  it('gives the same documents as loadDocument for Word documents and web pages, headings included', async () => {
+    const { Document, HeadingLevel, Packer, Paragraph } = await import('docx');
+    const docx = new Uint8Array(
+      await Packer.toBuffer(
+        new Document({
+          sections: [
+            {
+              children: [
+                new Paragraph({ text: 'Plan', heading: HeadingLevel.HEADING_1 }),
+                new Paragraph('Body.'),
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    const html = utf8('<html><body><nav>Home</nav><h1>Plan</h1><p>Body.</p></body></html>');
+    for (const input of [
+      { name: 'plan.docx', data: docx },
+      { name: 'plan.html', data: html },
+    ]) {
+      const pooled = await pool.load(input);
+      expect(pooled).toEqual(await loadDocument(input));
+      expect(pooled.text).toBe('Plan\n\nBody.');
+      expect(pooled.headings).toEqual([{ level: 1, text: 'Plan', start: 0, end: 4 }]);
+    }
+  });
+
   it('leaves the caller’s bytes in place', async () => {
     const data = threePages.slice();
     const buffer = Buffer.from(threePages);

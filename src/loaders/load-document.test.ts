@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { docchatFailure } from '../test-helpers/docchat-failure.ts';
 import { buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
@@ -64,6 +65,25 @@ describe('loadDocument', () => {
         )
       ).code,
     ).toBe('not_text');
+  });
+
+  it('loads OCR, DOCX and HTML libraries only when a file needs them', () => {
+    // CommonJS packages imported from ES modules still land in require's cache, so it shows what was loaded.
+    const script = `
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache)
+        .filter((path) => /tesseract|mammoth|readability/.test(path)).length;
+      const { loadDocument } = await import(${JSON.stringify(new URL('./load-document.ts', import.meta.url).href)});
+      const before = loaded();
+      await loadDocument({ name: 'a.txt', data: new TextEncoder().encode('hi') });
+      const afterText = loaded();
+      await loadDocument({ name: 'a.html', data: new TextEncoder().encode('<p>hi</p>') });
+      console.log(JSON.stringify([before, afterText, loaded()]));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    const [before, afterText, afterHtml] = JSON.parse(child.stdout.trim()) as number[];
+    expect([before, afterText]).toEqual([0, 0]);
+    expect(afterHtml).toBeGreaterThan(0);
   });
 
   it('passes options through to the loader', async () => {

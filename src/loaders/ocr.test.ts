@@ -16,6 +16,7 @@ import { createLoaderPool } from './create-loader-pool.ts';
 import { createDocumentLoader, loadDocument } from './load-document.ts';
 import type { ProgressDetail } from './loader.ts';
 import { createOcrEngine } from './ocr-engine.ts';
+import { createPdfLoader } from './pdf-loader.ts';
 
 const [a = '', b = '', c = '', d = '', e = '', f = ''] = fixtureProse;
 /** A small page (4 × 2.5 in) keeps each OCR run short. */
@@ -41,7 +42,8 @@ beforeAll(async () => {
 });
 afterAll(() => loader.close());
 
-describe('OCR accuracy on clean renders', () => {
+// OCR takes seconds per page, and much longer while other suites share the two cores.
+describe('OCR accuracy on clean renders', { timeout: 300_000 }, () => {
   const pages: { name: string; paragraphs: OcrFixtureParagraph[]; rotate?: number }[] = [
     {
       name: 'three fonts and sizes',
@@ -78,7 +80,7 @@ describe('OCR accuracy on clean renders', () => {
   });
 });
 
-describe('OCR of images and scanned PDFs', () => {
+describe('OCR of images and scanned PDFs', { timeout: 180_000 }, () => {
   it('reads a PNG as one OCR page with a box per word, in the image’s pixels', async () => {
     const progress: [number, number, ProgressDetail | undefined][] = [];
     const document = await loader.load(
@@ -127,6 +129,23 @@ describe('OCR of images and scanned PDFs', () => {
     expect(boxes.every((box) => box.page === 2 && box.start >= (second?.start ?? 0))).toBe(true);
     expect(boxes[0]?.x).toBeCloseTo(smallParagraph.x, -1);
     expect((boxes[0]?.y ?? 0) + (boxes[0]?.height ?? 0)).toBeCloseTo(smallParagraph.top, -1);
+  });
+
+  it('leaves blank pages alone: no OCR, no Tesseract', async () => {
+    const { PDFDocument, StandardFonts } = await import('pdf-lib');
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage(smallPage).drawText('Text before a blank page.', { x: 24, y: 120, size: 12, font });
+    pdf.addPage(smallPage);
+    const progress: (ProgressDetail | undefined)[] = [];
+    const engine = createOcrEngine({ langPath: join(tmpdir(), 'no-model-needed') });
+    const document = await createPdfLoader({ ocrEngine: engine }).load(
+      { name: 'blank.pdf', data: await pdf.save() },
+      { onProgress: (_done, _total, detail) => progress.push(detail) },
+    );
+    expect(document.pages.map((span) => span.ocr)).toEqual([undefined, undefined]);
+    expect(progress).not.toContainEqual({ ocr: true });
+    expect(document.textBoxes).toBeUndefined();
   });
 
   it('refuses more pages than the OCR limit, and stops at the OCR time limit', async () => {

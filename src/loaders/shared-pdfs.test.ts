@@ -59,7 +59,8 @@ const readable = [
   },
 ];
 
-describe.skipIf(!existsSync(pdfsDirectory))('shared real-world PDFs', () => {
+// The scans are read by OCR: seconds per page alone, far more while other suites share the two cores.
+describe.skipIf(!existsSync(pdfsDirectory))('shared real-world PDFs', { timeout: 300_000 }, () => {
   it('has an expectation for every file in the folder', () => {
     const known = [
       ...scans.map((entry) => entry.file),

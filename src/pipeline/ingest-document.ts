@@ -47,8 +47,8 @@ export interface IngestResult {
 export async function ingestDocument(input: LoadInput, options: IngestOptions): Promise<IngestResult> {
   const { index, signal } = options;
   const documentId = options.documentId ?? randomUUID();
-  const progress = (stage: IngestStage, done: number, total: number) =>
-    options.onEvent?.({ type: 'progress', source: input.name, stage, done, total });
+  const progress = (stage: IngestStage, done: number, total: number, ocr?: boolean) =>
+    options.onEvent?.({ type: 'progress', source: input.name, stage, done, total, ...(ocr ? { ocr } : {}) });
 
   let mark = performance.now();
   const lap = () => {
@@ -63,7 +63,7 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
   const document = await load(input, {
     password: options.password,
     signal,
-    onProgress: (done, total) => progress('parse', done, total),
+    onProgress: (done, total, detail) => progress('parse', done, total, detail?.ocr),
     limits: documentLimits,
     ...(options.queueKey === undefined ? {} : { queueKey: options.queueKey }),
   });

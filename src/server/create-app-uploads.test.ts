@@ -173,7 +173,7 @@ describe('uploads, event-stream mode', () => {
   });
 
   it('reports a scanned PDF (known only after parsing) as an error event, and keeps nothing', async () => {
-    app = startTestApp();
+    app = startTestApp({ env: { DOCCHAT_OCR: 'off' } });
     const chatId = await app.createChat();
     const scanned = await buildScannedPdf({ pages: 2 });
     const response = await upload(chatId, uploadForm('scan.pdf', scanned), { stream: true });

@@ -126,7 +126,9 @@ async function indexFile(rag: Rag, file: string, password: string | undefined): 
   const labels = { parse: 'reading', split: 'splitting', embed: 'embedding', index: 'indexing' } as const;
   const onEvent = (event: RagEvent) => {
     if (event.type === 'progress' && interactive)
-      process.stderr.write(`\r\x1b[2Kdocchat: ${labels[event.stage]} ${name} ${event.done}/${event.total}`);
+      process.stderr.write(
+        `\r\x1b[2Kdocchat: ${labels[event.stage]} ${name} ${event.done}/${event.total}${event.ocr ? ' (OCR)' : ''}`,
+      );
   };
   const input = await readInput(file);
   const { summary } = await rag.ingest(input, index, { password, onEvent });

@@ -66,7 +66,7 @@ export function IngestStatus({ item, onRetryWithPassword }: IngestStatusProps): 
 
   const fraction = item.stage ? progressFraction(item.stage, item.done, item.total) : 0;
   const percent = Math.round(fraction * 100);
-  const label = item.stage ? progressLabel(item.stage, item.done, item.total) : 'Uploading';
+  const label = item.stage ? progressLabel(item.stage, item.done, item.total, item.ocr) : 'Uploading';
   return (
     <div className="bubble bubble-app">
       <p>Processing {name}...</p>

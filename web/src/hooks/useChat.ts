@@ -23,6 +23,8 @@ export interface IngestItem {
   stage: IngestStage | null;
   done: number;
   total: number;
+  /** The page being parsed is read by OCR. */
+  ocr: boolean;
   document: DocumentSummary | null;
   error: UiError | null;
 }
@@ -260,6 +262,7 @@ export function useChat(
         stage: null,
         done: 0,
         total: 0,
+        ocr: false,
         document: null,
         error: null,
       };
@@ -286,6 +289,7 @@ export function useChat(
               stage: event.stage,
               done: event.done,
               total: event.total,
+              ocr: event.ocr === true,
             }));
           } else if (event.type === 'document') {
             const document = event.document;

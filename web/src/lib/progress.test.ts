@@ -24,6 +24,8 @@ describe('progress', () => {
 
   it('words each stage', () => {
     expect(progressLabel('parse', 3, 22)).toBe('Reading page 3 of 22');
+    expect(progressLabel('parse', 3, 12, true)).toBe('Reading page 3 of 12 (OCR)');
+    expect(progressLabel('parse', 1, 1, true)).toBe('Reading the file (OCR)');
     expect(progressLabel('embed', 40, 120)).toBe('Indexing passages 40 of 120');
   });
 });

@@ -15,11 +15,13 @@ export function progressFraction(stage: IngestStage, done: number, total: number
   return start + (end - start) * share;
 }
 
-/** Words for a progress event: "Reading page 3 of 22", "Indexing passages 40 of 120". */
-export function progressLabel(stage: IngestStage, done: number, total: number): string {
+/** Words for a progress event: "Reading page 3 of 22", "Reading page 3 of 12 (OCR)", "Indexing passages 40 of 120". */
+export function progressLabel(stage: IngestStage, done: number, total: number, ocr = false): string {
   switch (stage) {
-    case 'parse':
-      return total > 1 ? `Reading page ${done} of ${total}` : 'Reading the file';
+    case 'parse': {
+      const what = total > 1 ? `Reading page ${done} of ${total}` : 'Reading the file';
+      return ocr ? `${what} (OCR)` : what;
+    }
     case 'split':
       return 'Splitting into passages';
     case 'embed':
