@@ -34,6 +34,40 @@ async function answer(chatRequest: ChatRequest): Promise<{ text: string; deltas:
   return { text, deltas };
 }
 
+describe('extractive chat model: "What is X?"', () => {
+  it('leads with the sentence that says what X is, even from a lower-ranked passage', async () => {
+    const passages = [
+      source(
+        1,
+        'Reinforcement learning helps reasoning because rewards favour correct answers. It scales with compute.',
+      ),
+      source(
+        2,
+        'In this paper, we improve reasoning using pure reinforcement learning (RL). The base model is small.',
+      ),
+    ];
+    const { text } = await answer(
+      request('What is RL (reinforcement learning) and how does it help reasoning?', passages),
+    );
+    expect(
+      text.startsWith('In this paper, we improve reasoning using pure reinforcement learning (RL). [2]'),
+    ).toBe(true);
+    expect(text).toContain('rewards favour correct answers. [1]');
+  });
+
+  it('prefers a real definition to the sentence that only introduces the abbreviation', async () => {
+    const passages = [
+      source(1, 'We train the model with reinforcement learning (RL) on math problems.'),
+      source(
+        2,
+        'Reinforcement learning is a way of learning from rewards rather than from labelled examples.',
+      ),
+    ];
+    const { text } = await answer(request('What is RL (reinforcement learning)?', passages));
+    expect(text.startsWith('Reinforcement learning is a way of learning from rewards')).toBe(true);
+  });
+});
+
 describe('extractive chat model', () => {
   const sources = [
     source(

@@ -1,6 +1,7 @@
 import { throwIfAborted } from '../core/errors.ts';
 import type { Source } from '../core/types.ts';
 import { createAnalyzer } from '../text/analyzer.ts';
+import { definedTerm, definitionScore } from '../text/definitions.ts';
 import type { ChatModel, ChatRequest, DocumentOverview } from './chat-model.ts';
 import { splitSentences } from './sentences.ts';
 
@@ -91,13 +92,15 @@ function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: nu
     candidate.score = (matched / (totalWeight || 1)) * lengthFactor * (1 - 0.04 * candidate.rank);
   }
   const best = Math.max(0, ...candidates.map((candidate) => candidate.score));
+  // "What is X?" leads with the sentence that says what X is, when a passage has one.
+  const lead = definitionLead(request.question, candidates);
   // Below a third of the question's weight matched, the passages do not answer it.
-  if (best < 0.34) return noAnswerText;
+  if (best < 0.34 && !lead) return noAnswerText;
 
-  const chosen: Candidate[] = [];
-  const covered = new Set<string>();
-  let words = 0;
-  const pool = candidates.filter((candidate) => candidate.score >= best * 0.45);
+  const chosen: Candidate[] = lead ? [lead] : [];
+  const covered = new Set<string>(lead?.terms ?? []);
+  let words = lead ? wordCount(lead.text) : 0;
+  const pool = candidates.filter((candidate) => candidate !== lead && candidate.score >= best * 0.45);
   while (chosen.length < maxSentences && pool.length > 0) {
     // Greedy selection that rewards question terms not yet covered and penalizes repeating a chosen sentence.
     let pick = -1;
@@ -125,6 +128,26 @@ function questionAnswer(request: ChatRequest, maxSentences: number, maxWords: nu
     for (const term of candidate.terms) covered.add(term);
   }
   return chosen.map((candidate) => `${candidate.text} [${candidate.n}]`).join(' ');
+}
+
+/** The sentence that best says what a "What is X?" question's X is, or `null` (another kind of question, or none). */
+function definitionLead(question: string, candidates: readonly Candidate[]): Candidate | null {
+  const defined = definedTerm(question);
+  if (!defined) return null;
+  const nameTerms = new Set(defined.names.flatMap((name) => analyze(name)));
+  const questionTerms = new Set(
+    analyze(question).filter((term) => !nameTerms.has(term) && !questionWords.has(term)),
+  );
+  let lead: Candidate | null = null;
+  let leadScore = 0;
+  for (const candidate of candidates) {
+    const score = definitionScore(candidate.terms, candidate.text, defined.names, questionTerms);
+    if (score > leadScore + 1e-9) {
+      leadScore = score;
+      lead = candidate;
+    }
+  }
+  return lead;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, Chunk, ScoredChunk, Source } from '../core/types.ts';
 import { defaultPrompts, formatContext, type RagPrompts } from '../prompts/default-prompts.ts';
 import type { Retriever } from '../retrieval/retriever.ts';
+import { withDefinitionPassage } from './definition-passage.ts';
 import { buildOverviews } from './document-overview.ts';
 import { expandAcronyms, findAcronyms } from './expand-acronyms.ts';
 import { createPerDocument } from './per-document.ts';
@@ -66,7 +67,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           const introducing = overviewChunks.flatMap((overview) => overview.chunks).slice(0, Math.max(k, 2));
           sources = toSources(introducing.map((chunk) => ({ chunk, score: 1 })));
         } else {
-          sources = toSources(await options.retriever.retrieve(query, { k, signal }));
+          const hits = await options.retriever.retrieve(query, { k, signal });
+          const chunks = options.chunks?.() ?? [];
+          sources = toSources(
+            withDefinitionPassage(hits, expandAcronyms(trimmed, acronyms), chunks, acronyms),
+          );
         }
         const kind = overviews.length > 0 ? 'overview' : 'question';
         const context = formatContext(sources) + (kind === 'overview' ? formatOutline(overviews) : '');

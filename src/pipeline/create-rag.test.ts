@@ -92,6 +92,13 @@ describe('createRag offline', () => {
       expect(answer).toContain('mostly spent on engines');
     });
 
+    it('shows a whole-document question after another question as asked, not as a follow-up', async () => {
+      const history = exchange('What is the budget of Project Falcon?', 'Four million euros.');
+      const { query, answer } = await ask('What is this document about?', history);
+      expect(query).toBe('What is this document about?');
+      expect(answer).toContain('“Project Falcon Handbook”');
+    });
+
     it('treats a follow-up of a whole-document question as a question of its own', async () => {
       const history = exchange('What is this document about?', 'This document is “Project Falcon Handbook”.');
       expect((await ask('And what about its budget?', history)).answer).toContain('four million euros');

@@ -41,4 +41,12 @@ describe('follow-up rewriting by rule', () => {
     );
     expect(rewriteQuestionByRule('and that one?', [])).toBe('and that one?');
   });
+
+  it('never rewrites a whole-document question, nor reads "this paper" as a reference to the conversation', () => {
+    expect(needsContext('What is this paper about?')).toBe(false);
+    expect(rewriteQuestionByRule('What is this paper about?', history)).toBe('What is this paper about?');
+    expect(rewriteQuestionByRule('Summarize the document', history)).toBe('Summarize the document');
+    expect(needsContext('Which datasets does this paper use for evaluation?')).toBe(false);
+    expect(needsContext('Which datasets does it use for evaluation?')).toBe(true);
+  });
 });

@@ -1,13 +1,23 @@
 import type { ChatModel } from '../chat-models/chat-model.ts';
 import type { ChatMessage } from '../core/types.ts';
+import { isOverviewQuestion } from './question-intent.ts';
 
 const referring =
   /\b(?:it|its|this|that|these|those|they|them|their|he|she|his|her|former|latter|(?:the\s+)?(?:first|second|third|other|last)\s+(?:one|ones)|same)\b/i;
 const continuing =
   /^\s*(?:and|but|so|also|or|then|what about|how about|why|how come|compared|versus|vs\.?)\b/i;
 
-/** True when a question leans on the conversation ("and how does that compare?", "what about the second one?"). */
+// "This paper", "the document": the uploaded document, not something said earlier in the conversation.
+const documentReference =
+  /\b(?:this|that|the)\s+(?:paper|document|file|text|article|report|book|pdf|docs?)\b/gi;
+
+/**
+ * True when a question leans on the conversation ("and how does that compare?", "what about the second one?").
+ * A question about the whole document ("What is this paper about?") stands on its own.
+ */
 export function needsContext(question: string): boolean {
+  if (isOverviewQuestion(question)) return false;
+  question = question.replace(documentReference, ' ');
   const words = question.trim().split(/\s+/).filter(Boolean);
   return referring.test(question) || continuing.test(question) || words.length <= 3;
 }

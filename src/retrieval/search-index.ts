@@ -33,7 +33,8 @@ export interface SearchIndexOptions {
 
 /**
  * A retriever over chunks added over time. Scores, higher is better, are on a 0..1 scale:
- * - `lexical`: the BM25 score divided by the best score any document could reach for the query;
+ * - `lexical`: the BM25 score (plus the proximity and neighbour scores of the ranking) divided by the best
+ *   score any document could reach for the query;
  * - `dense`: the cosine similarity of query and chunk embeddings (negative only for opposed vectors);
  * - `hybrid`: the reciprocal-rank-fusion score divided by its maximum, so 1 means ranked first by both.
  */
