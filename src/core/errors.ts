@@ -23,6 +23,10 @@ export const errorCodes = {
   upstream_error: 'upstream',
   upstream_timeout: 'upstream',
   stream_interrupted: 'upstream',
+  context_overflow: 'upstream',
+  model_timeout: 'upstream',
+  stream_stalled: 'upstream',
+  embedding_mismatch: 'upstream',
   // The caller gave up.
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.

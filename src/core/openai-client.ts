@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { DocchatError } from './errors.ts';
+import { normalizeStreamErrors } from './openai-stream-errors.ts';
 
 /** OpenAI's own endpoint, used when no base URL is given. */
 export const openAIBaseURL = 'https://api.openai.com/v1';
@@ -17,7 +18,8 @@ export interface OpenAIClientOptions {
 /**
  * Builds an SDK client with its own retries off (the shared policy retries) and everything passed
  * explicitly, so the SDK reads no OPENAI_* environment variable behind the caller's back.
- * Servers that need no key get a placeholder, since the SDK insists on one.
+ * Servers that need no key get a placeholder, since the SDK insists on one. Stream errors of llama.cpp, Ollama and
+ * vLLM are rewritten to OpenAI's form, so the SDK reports their message.
  */
 export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
   if (!options.apiKey && !options.baseURL) {
@@ -33,5 +35,7 @@ export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
     project: null,
     maxRetries: 0,
     timeout: options.timeoutMs ?? 120_000,
+    // llama.cpp, Ollama and vLLM report errors inside a stream in forms of their own.
+    fetch: normalizeStreamErrors(),
   });
 }

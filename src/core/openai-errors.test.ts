@@ -62,8 +62,14 @@ describe('mapOpenAIError', () => {
       }),
       context,
     );
-    expect(other.code).toBe('upstream_error');
+    expect(other.code).toBe('context_overflow');
+    expect(other.details.retryable).toBe(false);
     expect(other.message).toContain('maximum context length is 128000 tokens');
+    expect(other.message).toContain('DOCCHAT_CONTEXT_WINDOW');
+    const plain = mapOpenAIError(httpError(400, { message: 'temperature must be below 2' }), context);
+    expect(plain.code).toBe('upstream_error');
+    expect(plain.details.retryable).toBe(false);
+    expect(plain.message).not.toMatch(/try again/i);
     expect(other.message).not.toContain('sk-secret');
   });
 

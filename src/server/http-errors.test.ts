@@ -23,6 +23,10 @@ describe('statusForError', () => {
       upstream_error: 502,
       upstream_timeout: 504,
       stream_interrupted: 502,
+      context_overflow: 502,
+      model_timeout: 504,
+      stream_stalled: 504,
+      embedding_mismatch: 502,
       aborted: 499,
       internal: 500,
     };
