@@ -6,7 +6,7 @@ import { hashEmbedding } from '../test-helpers/fake-openai-server.ts';
 import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 import { embedAll, estimateTokens, packBatches, truncateToTokens } from './embed-all.ts';
 import type { Embedder, EmbedderLimits } from './embedder.ts';
-import { createOpenAIEmbedder } from './openai-embedder.ts';
+import { createOpenAIEmbedder, openAIEmbeddingLimits } from './openai-embedder.ts';
 
 /** Characters of every cost class: ASCII, other BMP, and astral (surrogate pairs). */
 const mixedUnit = fc.constantFrom('a', 'b', ' ', '.', 'é', '深', '😀');
@@ -212,15 +212,23 @@ describe('estimateTokens and truncateToTokens', () => {
 
 describe('embedAll through the loopback OpenAI server', () => {
   const server = setupFakeOpenAIServer({ apiKey: 'sk-test' });
-  const embedder = () => createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url, dimensions: 8 });
+  const embedder = () =>
+    createOpenAIEmbedder({
+      apiKey: 'sk-test',
+      baseURL: server.url,
+      dimensions: 8,
+      limits: openAIEmbeddingLimits,
+    });
+  // The embedder also asks the server for its tokenizer (`/tokenize`, which this OpenAI-like fake has not).
+  const embeddingRequests = () => server.requests.filter((request) => request.path === '/v1/embeddings');
 
   it('embeds 5,000 texts in a few requests of at most 2,048 inputs, in order', async () => {
     const texts = Array.from({ length: 5000 }, (_, i) => `passage number ${i}`);
     const vectors = await embedAll(embedder(), texts);
-    expect(server.requests.map((request) => (request.body as { input: string[] }).input.length)).toEqual(
+    expect(embeddingRequests().map((request) => (request.body as { input: string[] }).input.length)).toEqual(
       expect.arrayContaining([2048, 2048, 904]),
     );
-    expect(server.requests).toHaveLength(3);
+    expect(embeddingRequests()).toHaveLength(3);
     expect(vectors).toHaveLength(5000);
     expect(vectors[4321]).toEqual(hashEmbedding('passage number 4321', 8));
   });
@@ -233,7 +241,7 @@ describe('embedAll through the loopback OpenAI server', () => {
       retry: { ...tinyRetry, onRetry: ({ error }) => retries.push((error as DocchatError).code) },
     });
     expect(retries).toEqual(['rate_limited', 'upstream_error']);
-    expect(server.requests).toHaveLength(3);
+    expect(embeddingRequests()).toHaveLength(3);
     expect(vectors[1]).toEqual(hashEmbedding('beta', 8));
   });
 
@@ -253,8 +261,8 @@ describe('embedAll through the loopback OpenAI server', () => {
     });
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
     await sleep(50);
-    expect(server.requests.length).toBeLessThan(5);
-    const outcomes = await Promise.all(server.requests.map((request) => server.settled(request)));
+    expect(embeddingRequests().length).toBeLessThan(5);
+    const outcomes = await Promise.all(embeddingRequests().map((request) => server.settled(request)));
     expect(outcomes[0]).toBe('completed');
     expect(outcomes.slice(1)).not.toContain('completed');
   });

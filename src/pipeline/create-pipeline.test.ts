@@ -57,7 +57,7 @@ describe('createPipeline', () => {
     expect(log).toEqual(['model started', 'model ended']);
   });
 
-  it('sends the reference prompts, recent history and numbered context', async () => {
+  it('sends the citing prompts, recent history and numbered context', async () => {
     const { model, requests } = recordingModel();
     const history = Array.from({ length: 10 }, (_, i) => ({
       role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
@@ -72,7 +72,7 @@ describe('createPipeline', () => {
     expect(requests).toHaveLength(1);
     const messages = requests[0]?.messages ?? [];
     expect(messages.map((message) => message.content.slice(0, 10))).toEqual([
-      'Use the fo',
+      'Answer the',
       'message 6',
       'message 7',
       'message 8',

@@ -1,13 +1,15 @@
-import type { ChatModel } from '../chat-models/chat-model.ts';
+import type { ChatModel, ModelServerStatus } from '../chat-models/chat-model.ts';
 import { createExtractiveChatModel } from '../chat-models/extractive-chat-model.ts';
 import { createOpenAIChatModel } from '../chat-models/openai-chat-model.ts';
 import type { Config } from '../config.ts';
+import type { DocchatError } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, ModelInfo } from '../core/types.ts';
 import type { Embedder } from '../embedders/embedder.ts';
 import { createLocalEmbedder } from '../embedders/local-embedder.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
 import type { Loader, LoadInput } from '../loaders/loader.ts';
+import { promptsFor } from '../prompts/default-prompts.ts';
 import { createSearchIndex, type SearchIndex } from '../retrieval/search-index.ts';
 import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
 import type { TextSplitter } from '../splitters/text-splitter.ts';
@@ -21,11 +23,18 @@ export interface RagOverrides {
   splitter?: TextSplitter;
   /** Parses uploaded files; `loadDocument` on the calling thread by default. The server passes a loader pool. */
   loader?: Loader;
+  /** Told about every failed call to a model server (`role` says which), for one structured log line each. */
+  onProviderFailure?: (role: 'chat' | 'embeddings', error: DocchatError) => void;
 }
 
 /** The configured application core that the CLI and the server share. */
 export interface Rag {
+  /** The answering model; for a server asked which model it serves, its real name after `connect`. */
   readonly model: ModelInfo;
+  /** Checks the chat model is served (lists the server's models once); the server calls it at start. */
+  connect(options?: { signal?: AbortSignal }): Promise<void>;
+  /** The chat model server's last known state (`unknown` for the offline answerer's none). */
+  modelStatus(): ModelServerStatus | null;
   /** Name of the embedder whose vectors the indexes hold, or `null` for lexical-only indexes. */
   readonly embedderName: string | null;
   /** An empty index with the configured embedder and retrieval mode. */
@@ -49,7 +58,16 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
   const chatModel =
     overrides.chatModel ??
     (config.chat.provider === 'openai'
-      ? createOpenAIChatModel({ ...config.openai, model: config.chat.model })
+      ? createOpenAIChatModel({
+          ...config.provider.chat,
+          ...(config.chat.model === undefined ? {} : { model: config.chat.model }),
+          ...(config.provider.contextWindow === undefined
+            ? {}
+            : { contextWindow: config.provider.contextWindow }),
+          timeoutMs: config.provider.firstTokenTimeoutMs,
+          streamIdleTimeoutMs: config.provider.streamIdleTimeoutMs,
+          onFailure: (error) => overrides.onProviderFailure?.('chat', error),
+        })
       : createExtractiveChatModel());
   const embedder =
     overrides.embedder !== undefined
@@ -57,21 +75,38 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
       : config.retriever === 'lexical'
         ? null
         : config.embedder.provider === 'openai'
-          ? createOpenAIEmbedder({ ...config.openai, model: config.embedder.model })
+          ? createOpenAIEmbedder({
+              ...config.provider.embeddings,
+              model: config.embedder.model,
+              limits: config.provider.embeddingLimits,
+              onFailure: (error) => overrides.onProviderFailure?.('embeddings', error),
+            })
           : createLocalEmbedder();
   const splitter = overrides.splitter ?? createRecursiveTextSplitter();
   const { loader } = overrides;
   const load: Loader['load'] | undefined = loader && ((file, options) => loader.load(file, options));
 
+  const prompts = promptsFor(config.prompts);
+
   return {
-    model: chatModel.info,
+    get model() {
+      return chatModel.info;
+    },
+    connect: async (options = {}) => {
+      await chatModel.connect?.(options);
+    },
+    modelStatus: () => chatModel.status?.() ?? null,
     embedderName: embedder?.name ?? null,
     createIndex: () => createSearchIndex({ embedder, mode: embedder ? config.retriever : 'lexical' }),
     ingest: (input, index, options = {}) => ingestDocument(input, { ...options, index, splitter, load }),
     ask: (index, question, options = {}) =>
-      createPipeline({ retriever: index, chunks: () => index.chunks, chatModel, k: config.k }).ask(
-        question,
-        options,
-      ),
+      createPipeline({
+        retriever: index,
+        chunks: () => index.chunks,
+        chatModel,
+        prompts,
+        k: config.k,
+        maxAnswerTokens: config.provider.maxAnswerTokens,
+      }).ask(question, options),
   };
 }
