@@ -146,7 +146,13 @@ describe('answers from an OpenAI-compatible server', () => {
   beforeEach(() => {
     fake.reset();
     app = startTestApp({
-      env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test', DOCCHAT_EMBEDDER: 'local' },
+      env: {
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_API_KEY: 'sk-test',
+        DOCCHAT_EMBEDDER: 'local',
+        DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
+        DOCCHAT_MAX_ANSWER_TOKENS: '16',
+      },
     });
   });
 
@@ -200,6 +206,20 @@ describe('answers from an OpenAI-compatible server', () => {
     expect(stopped?.content.length).toBeGreaterThan(0);
     expect(stopped?.content.length).toBeLessThan('one two three four five six seven eight nine ten'.length);
     expect(stopped?.sources?.length).toBeGreaterThan(0);
+  });
+
+  it('marks an answer cut off at its length limit, in the done event and the stored message', async () => {
+    fake.configure({ reply: Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') });
+    const chatId = await chatWithDocument();
+    const events = await readEvents(await ask(chatId, 'What does chlorophyll absorb?'));
+    expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'length' });
+    expect(chatRequests().at(-1)?.body).toMatchObject({ max_tokens: 16 });
+    expect((await messagesOf(chatId)).at(-1)).toMatchObject({ status: 'complete', truncated: true });
+    await readEvents(await ask(chatId, 'Anything else?'));
+    fake.configure({ reply: 'Short.' });
+    const short = await readEvents(await ask(chatId, 'And in short?'));
+    expect(short.at(-1)).not.toHaveProperty('finishReason');
+    expect((await messagesOf(chatId)).at(-1)).not.toHaveProperty('truncated');
   });
 
   it('streams an upstream failure as an error event and stores it', async () => {

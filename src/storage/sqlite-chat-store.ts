@@ -157,10 +157,10 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       'SELECT id, source, page, start_offset, end_offset, text, vector FROM chunks WHERE document_id = ? ORDER BY position',
     ),
     insertMessage: db.prepare(
-      'INSERT INTO messages (id, chat_id, role, content, created_at, status, query, sources, model, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (id, chat_id, role, content, created_at, status, query, sources, model, error, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     listMessages: db.prepare(
-      'SELECT id, role, content, created_at, status, query, sources, model, error FROM messages WHERE chat_id = ? ORDER BY seq',
+      'SELECT id, role, content, created_at, status, query, sources, model, error, truncated FROM messages WHERE chat_id = ? ORDER BY seq',
     ),
   };
 
@@ -228,6 +228,7 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
         message: typeof parsed.message === 'string' ? parsed.message : '',
       };
     }
+    if (row.truncated === 1) message.truncated = true;
     return message;
   }
 
@@ -379,6 +380,7 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
           json(message.sources),
           json(message.model),
           json(message.error),
+          message.truncated ? 1 : null,
         );
         statements.touchChat.run(message.createdAt, chatId);
       });
@@ -417,4 +419,11 @@ function migrate(db: DatabaseSync): void {
       throw error;
     }
   }
+  addColumnIfMissing(db, 'messages', 'truncated', 'INTEGER');
+}
+
+/** Adds a nullable column that later code writes; older databases read it as absent. */
+function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all();
+  if (!columns.some((info) => info.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
