@@ -105,6 +105,14 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
     return error;
   }
 
+  function notServed(
+    code: 'model_not_found',
+    message: string,
+    options: { details: Record<string, unknown> },
+  ) {
+    return record(new DocchatError(code, message, options));
+  }
+
   async function discover(signal?: AbortSignal): Promise<void> {
     let list: ServedModel[];
     try {
@@ -127,7 +135,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
     const where = describe(baseURL);
     if (configured !== undefined) {
       if (names.length > 0 && !names.includes(configured)) {
-        throw new DocchatError(
+        throw notServed(
           'model_not_found',
           `${where} does not serve the model "${configured}"; it serves: ${shown}. Set DOCCHAT_CHAT_MODEL to one of them.`,
           { details: { model: configured, available: names.slice(0, 100) } },
@@ -136,7 +144,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
       return;
     }
     if (names.length !== 1 || names[0] === undefined) {
-      throw new DocchatError(
+      throw notServed(
         'model_not_found',
         names.length === 0
           ? `${where} serves no model. Load one, or set DOCCHAT_CHAT_MODEL.`

@@ -242,3 +242,19 @@ function isConnectionFailure(error: unknown): boolean {
     /terminated|fetch failed|socket|network|other side closed|ECONNRESET/i.test(error.message)
   );
 }
+
+/** One structured log line's fields for a failed provider call: never prompt text or keys. */
+export function providerFailureFields(
+  role: 'chat' | 'embeddings',
+  error: DocchatError,
+): Record<string, string | number | boolean | null> {
+  const { status, host, model, retryable } = error.details;
+  return {
+    role,
+    code: error.code,
+    status: typeof status === 'number' ? status : null,
+    host: typeof host === 'string' ? host : null,
+    model: typeof model === 'string' ? model : null,
+    retryable: retryable === true,
+  };
+}

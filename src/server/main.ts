@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
 import { toDocchatError } from '../core/errors.ts';
+import { providerFailureFields } from '../core/openai-errors.ts';
 import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { createRag } from '../pipeline/create-rag.ts';
 import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
@@ -29,7 +30,17 @@ try {
 const store = createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
 // Uploads are parsed in worker threads: a PDF read on this thread would stall every streaming answer.
 const loaderPool = createLoaderPool();
-const rag = createRag(config, { loader: loaderPool });
+const rag = createRag(config, {
+  loader: loaderPool,
+  onProviderFailure: (role, error) => logger.error('provider_failed', providerFailureFields(role, error)),
+});
+// The model server is asked once what it serves; a failure leaves the server up and shows in /api/health.
+try {
+  await rag.connect();
+} catch (error) {
+  const failure = toDocchatError(error);
+  logger.error('model_server_unavailable', { code: failure.code, message: failure.message });
+}
 const docchat = createApp({ config, rag, store, logger });
 await docchat.sweepExpiredSessions();
 

@@ -425,5 +425,6 @@ function migrate(db: DatabaseSync): void {
 /** Adds a nullable column that later code writes; older databases read it as absent. */
 function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
   const columns = db.prepare(`PRAGMA table_info(${table})`).all();
-  if (!columns.some((info) => info.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  if (!columns.some((info) => info.name === column))
+    db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
