@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): DocchatApp {
   const { config, rag, store } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? silentLogger;
-  const indexes = createIndexCache({ rag, store, maxEntries: deps.maxCachedIndexes ?? 128 });
+  const indexes = createIndexCache({ rag, store, maxEntries: deps.maxCachedIndexes ?? 128, logger });
   const service: ChatService = createChatService({
     rag,
     store,
