@@ -22,7 +22,10 @@ export function AnswerView({ answer, selected, onCite, onShowSources }: AnswerVi
       <div className="answer-meta">
         {answer.model ? <ModelBadge model={answer.model} /> : null}
         {answer.truncated ? (
-          <span className="badge badge-truncated" title="The answer reached its length limit (DOCCHAT_MAX_ANSWER_TOKENS)">
+          <span
+            className="badge badge-truncated"
+            title="The answer reached its length limit (DOCCHAT_MAX_ANSWER_TOKENS)"
+          >
             cut off (length limit)
           </span>
         ) : null}
