@@ -41,14 +41,25 @@ describe('measure', () => {
 
 // The quick suite, so the benchmarks cannot rot: every part runs and reports well-formed, consistent figures.
 describe('npm run bench -- <part> --json --quick', () => {
-  it('knows the five parts', () => {
+  it('knows the six parts', () => {
     expect(benchParts.map((part) => part.name)).toEqual([
       'vector-search',
       'split',
       'ingest',
       'query',
       'server',
+      'budget',
     ]);
+  });
+
+  it('budget: every counter fits passages and is timed against a first token', async () => {
+    const rows = (await runPart('budget')).budget as Record<string, number>[];
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.passagesGiven).toBeGreaterThan(0);
+      expect(row.contextWindow).toBe(4096);
+      expect(row.ttftMs).toBeGreaterThan(0);
+    }
   });
 
   it('vector-search: every side returns the same top-4', async () => {
