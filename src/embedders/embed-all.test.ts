@@ -267,3 +267,74 @@ describe('embedAll through the loopback OpenAI server', () => {
     expect(outcomes.slice(1)).not.toContain('completed');
   });
 });
+
+describe('embedAll against a llama.cpp embeddings-only server', () => {
+  const server = setupFakeOpenAIServer({
+    flavor: 'llama.cpp',
+    embeddingsOnly: true,
+    models: ['nomic-embed-text'],
+    maxEmbeddingInputTokens: 512,
+  });
+
+  it('batches by the server’s counted tokens, trims over-long passages with a warning, reports each batch', async () => {
+    // Passages of about 1.4 characters per token, as the issue measured: an estimate of 3 would overflow.
+    const passage = (i: number) => `Passage ${i}. ${'深度求索 R1 '.repeat(60)}`;
+    const texts = [...Array.from({ length: 9 }, (_, i) => passage(i)), `Overlong. ${'词'.repeat(1200)}`];
+    const embedder = createOpenAIEmbedder({
+      baseURL: server.url,
+      model: 'nomic-embed-text',
+      limits: { maxInputs: 4, maxTokensPerInput: 512 },
+    });
+    const progress: number[] = [];
+    const warnings: string[] = [];
+    const vectors = await embedAll(embedder, texts, {
+      onProgress: (done) => progress.push(done),
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(vectors).toHaveLength(10);
+    expect(progress).toEqual([4, 8, 10]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('1 of 10 passages');
+    const batches = server.requests.filter((request) => request.path === '/v1/embeddings');
+    expect(batches).toHaveLength(3);
+    expect(server.requests.some((request) => request.path === '/tokenize')).toBe(true);
+  });
+
+  it('sends no further batch once the upload is cancelled', async () => {
+    server.configure({ embeddingDelayMs: 20 });
+    const embedder = createOpenAIEmbedder({
+      baseURL: server.url,
+      model: 'nomic-embed-text',
+      limits: { maxInputs: 1 },
+    });
+    const controller = new AbortController();
+    const pending = embedAll(embedder, ['a', 'b', 'c', 'd', 'e'], {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await expect(pending).rejects.toMatchObject({ code: 'aborted' });
+    await sleep(60);
+    expect(server.requests.filter((request) => request.path === '/v1/embeddings')).toHaveLength(1);
+  });
+
+  it('reports the 501 of a chat request to an embeddings-only server without retrying', async () => {
+    const { createOpenAIChatModel } = await import('../chat-models/openai-chat-model.ts');
+    const chat = createOpenAIChatModel({ baseURL: server.url, model: 'nomic-embed-text' });
+    const request = {
+      messages: [{ role: 'user' as const, content: 'Hi' }],
+      question: 'Hi',
+      query: 'Hi',
+      sources: [],
+      kind: 'question' as const,
+      overviews: [],
+    };
+    await expect(
+      (async () => {
+        for await (const _ of chat.stream(request)) {
+          // No text is expected.
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'upstream_error', details: { status: 501 } });
+    expect(server.requests.filter((request) => request.path === '/v1/chat/completions')).toHaveLength(1);
+  });
+});
