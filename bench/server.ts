@@ -100,7 +100,11 @@ const question = 'How does the reward improve the policy?';
 export async function benchServer(options: ServerOptions): Promise<ServerResult> {
   const fake = await startFakeOpenAIServer({ reply, firstTokenDelayMs, tokenDelayMs: 0 });
   const dataDir = mkdtempSync(join(os.tmpdir(), 'docchat-bench-server-'));
-  const server = await startServer({ OPENAI_BASE_URL: fake.url, DOCCHAT_DATA_DIR: dataDir });
+  const server = await startServer({
+    OPENAI_BASE_URL: fake.url,
+    DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
+    DOCCHAT_DATA_DIR: dataDir,
+  });
   try {
     const document = syntheticText(options.documentCharacters, 3);
     const model = createOpenAIChatModel({ baseURL: fake.url, apiKey: 'sk-bench', model: 'gpt-4o-mini' });
@@ -120,7 +124,7 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
       return firstAt - started;
     };
     // The same configuration as the server's, in this process: what the pipeline adds before the model.
-    const rag = createRag(loadConfig({ OPENAI_BASE_URL: fake.url }));
+    const rag = createRag(loadConfig({ OPENAI_BASE_URL: fake.url, DOCCHAT_CHAT_MODEL: 'gpt-4o-mini' }));
     // Like the HTTP samples, each pipeline sample is the first question on a fresh index (built untimed):
     // per-index work done on the first question (such as finding the acronyms a document defines) is counted.
     const indexes: SearchIndex[] = [];
@@ -140,7 +144,7 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
     };
     // Each HTTP sample asks in a fresh chat of its own (set up untimed), so no sample pays for history.
     const client = new Client(server.url, fetch);
-    const inProcess = startTestApp({ env: { OPENAI_BASE_URL: fake.url } });
+    const inProcess = startTestApp({ env: { OPENAI_BASE_URL: fake.url, DOCCHAT_CHAT_MODEL: 'gpt-4o-mini' } });
     const appClient = new Client('http://localhost', (input, init) => inProcess.app.request(input, init));
     const ready: string[] = [];
     const readyInProcess: string[] = [];
