@@ -98,11 +98,12 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('stops the request when aborted', async () => {
-    server.fail({ kind: 'hang' });
+    server.fail({ kind: 'hang' }, { endpoint: 'embeddings' });
     const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url });
     const controller = new AbortController();
     const pending = embedder.embed(['x'], { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Aborts once the request has reached the server (a busy machine may take a while to send it).
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
     const request = server.requests[0];
@@ -110,7 +111,7 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('times out a server that never answers', async () => {
-    server.fail({ kind: 'hang' });
+    server.fail({ kind: 'hang' }, { endpoint: 'embeddings' });
     const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url, timeoutMs: 50 });
     await expect(embedder.embed(['x'])).rejects.toMatchObject({ code: 'upstream_timeout' });
   });
