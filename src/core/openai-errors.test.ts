@@ -96,6 +96,21 @@ describe('mapOpenAIError', () => {
     expect(mapOpenAIError(new SyntaxError('malformed server-sent event JSON')).code).toBe('upstream_error');
   });
 
+  it('marks as retryable only connection failures, 408, 409, 429 and 500/502/503/504', () => {
+    for (const status of [408, 409, 429, 500, 502, 503, 504])
+      expect(mapOpenAIError(httpError(status, { message: 'x' })).details.retryable, String(status)).toBe(
+        true,
+      );
+    for (const status of [400, 404, 413, 422, 501]) {
+      const error = mapOpenAIError(httpError(status, { message: 'x' }));
+      expect(error.details.retryable, String(status)).toBe(false);
+      expect(error.message, String(status)).not.toMatch(/try again/i);
+    }
+    expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.' })).details.retryable).toBe(
+      true,
+    );
+  });
+
   it('maps the caller’s abort to aborted, whatever error it surfaced as', () => {
     expect(mapOpenAIError(new APIUserAbortError()).code).toBe('aborted');
     expect(mapOpenAIError(new DOMException('x', 'AbortError')).code).toBe('aborted');
