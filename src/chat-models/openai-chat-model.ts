@@ -41,7 +41,7 @@ export interface OpenAIChatModelOptions {
   streamIdleTimeoutMs?: number;
   /** The model's window in tokens, when known better than the server tells (DOCCHAT_CONTEXT_WINDOW). */
   contextWindow?: number;
-  /** Longest wait for one discovery probe (`/props`, `/api/show`, `/tokenize`). Default 5,000. */
+  /** Longest wait for the model list and each discovery probe (`/props`, `/api/show`, `/tokenize`). Default 5,000. */
   probeTimeoutMs?: number;
   /** Told about every failed call (each attempt), for one structured log line. */
   onFailure?: (error: DocchatError) => void;
@@ -116,7 +116,11 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
   async function discover(signal?: AbortSignal): Promise<void> {
     let list: ServedModel[];
     try {
-      const page = await client.models.list({ signal, maxRetries: 0 });
+      const page = await client.models.list({
+        signal,
+        maxRetries: 0,
+        timeout: options.probeTimeoutMs ?? 5000,
+      });
       list = page.data.map(toServedModel);
     } catch (error) {
       const failure = mapOpenAIError(error, { ...context(), signal });
@@ -182,7 +186,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions = {}): Cha
       const count = await loadOpenAITokenizer(encoding);
       return { contextWindow, perMessage: 4, count: async (text) => count(text) };
     }
-    const server = isOpenAI ? undefined : await probeTokenizer(model, probe(signal));
+    const server = isOpenAI || baseURL === undefined ? undefined : await probeTokenizer(model, probe(signal));
     // The server's tokenizer leaves out its chat template, which costs a few tokens per message.
     if (server)
       return { contextWindow, perMessage: 10, count: (text, { signal } = {}) => server(text, signal) };

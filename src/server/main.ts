@@ -34,12 +34,16 @@ const rag = createRag(config, {
   loader: loaderPool,
   onProviderFailure: (role, error) => logger.error('provider_failed', providerFailureFields(role, error)),
 });
-// The model server is asked once what it serves; a failure leaves the server up and shows in /api/health.
-try {
-  await rag.connect();
-} catch (error) {
-  const failure = toDocchatError(error);
-  logger.error('model_server_unavailable', { code: failure.code, message: failure.message });
+// The model server is asked once what it serves, without holding up the start; a failure leaves the server up,
+// shows in /api/health, and is asked again at the first question.
+if (rag.modelStatus() !== null) {
+  rag
+    .connect()
+    .then(() => logger.info('model_server_ready', { model: rag.model.name }))
+    .catch((error: unknown) => {
+      const failure = toDocchatError(error);
+      logger.error('model_server_unavailable', { code: failure.code, message: failure.message });
+    });
 }
 const docchat = createApp({ config, rag, store, logger });
 await docchat.sweepExpiredSessions();
