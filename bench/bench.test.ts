@@ -50,7 +50,18 @@ describe('npm run bench -- <part> --json --quick', () => {
       'server',
       'load',
       'ocr',
+      'budget',
     ]);
+  });
+
+  it('budget: every counter fits passages and is timed against a first token', async () => {
+    const rows = (await runPart('budget')).budget as Record<string, number>[];
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.passagesGiven).toBeGreaterThan(0);
+      expect(row.contextWindow).toBe(4096);
+      expect(row.ttftMs).toBeGreaterThan(0);
+    }
   });
 
   it('vector-search: every side returns the same top-4', async () => {

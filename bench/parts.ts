@@ -1,3 +1,4 @@
+import { type BudgetResult, benchBudget, budgetDefaults, budgetQuick } from './budget.ts';
 import { formatTable } from './format-table.ts';
 import { benchIngest, type IngestResult, ingestDefaults, ingestQuick } from './ingest.ts';
 import { benchLoad, type LoadBenchResult, loadDefaults, loadQuick } from './load.ts';
@@ -247,6 +248,24 @@ export const benchParts: readonly BenchPart[] = [
           r.msPerPage,
           r.startMs,
           r.accuracy,
+        ]),
+      ),
+  },
+  {
+    name: 'budget',
+    run: async (quick) => ({ budget: await benchBudget(quick ? budgetQuick : budgetDefaults) }),
+    table: (figures) =>
+      formatTable(
+        'Prompt budget per question (k = 4 passages of 1,000 chars, 6 earlier messages), ms',
+        ['counter', 'window', 'first (load)', 'fit p50', 'loopback TTFT p50', 'fit/TTFT', 'passages given'],
+        (figures.budget as BudgetResult[]).map((r) => [
+          r.counter,
+          r.contextWindow,
+          r.firstMs,
+          r.fitMs,
+          r.ttftMs,
+          r.shareOfTtft,
+          r.passagesGiven,
         ]),
       ),
   },

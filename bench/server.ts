@@ -103,6 +103,7 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
   // Every session comes from 127.0.0.1: the per-address quota of new sessions is not what this part measures.
   const server = await startServer({
     OPENAI_BASE_URL: fake.url,
+    DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
     DOCCHAT_DATA_DIR: dataDir,
     DOCCHAT_ADDRESS_SESSIONS_PER_MINUTE: '1000000',
   });
@@ -125,7 +126,7 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
       return firstAt - started;
     };
     // The same configuration as the server's, in this process: what the pipeline adds before the model.
-    const rag = createRag(loadConfig({ OPENAI_BASE_URL: fake.url }));
+    const rag = createRag(loadConfig({ OPENAI_BASE_URL: fake.url, DOCCHAT_CHAT_MODEL: 'gpt-4o-mini' }));
     // Like the HTTP samples, each pipeline sample is the first question on a fresh index (built untimed):
     // per-index work done on the first question (such as finding the acronyms a document defines) is counted.
     const indexes: SearchIndex[] = [];
@@ -145,7 +146,7 @@ export async function benchServer(options: ServerOptions): Promise<ServerResult>
     };
     // Each HTTP sample asks in a fresh chat of its own (set up untimed), so no sample pays for history.
     const client = new Client(server.url, fetch);
-    const inProcess = startTestApp({ env: { OPENAI_BASE_URL: fake.url } });
+    const inProcess = startTestApp({ env: { OPENAI_BASE_URL: fake.url, DOCCHAT_CHAT_MODEL: 'gpt-4o-mini' } });
     const appClient = new Client('http://localhost', (input, init) => inProcess.app.request(input, init));
     const ready: string[] = [];
     const readyInProcess: string[] = [];

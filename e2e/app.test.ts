@@ -349,6 +349,7 @@ describe.skipIf(!available)('stopping a slow answer in Chromium', () => {
       OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: 'sk-e2e-fake',
       DOCCHAT_CHAT: 'openai',
+      DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
       DOCCHAT_EMBEDDER: 'local',
     });
     browser = await launchBrowser();

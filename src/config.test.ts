@@ -34,6 +34,45 @@ describe('loadConfig', () => {
     expect(ollama.embedder.provider).toBe('local');
   });
 
+  it('gives chat and embeddings their own endpoints and keys, falling back to the OPENAI_* ones', () => {
+    const split = loadConfig({
+      OPENAI_API_KEY: 'sk-shared',
+      DOCCHAT_CHAT_BASE_URL: 'http://127.0.0.1:8080/v1',
+      DOCCHAT_EMBEDDING_BASE_URL: 'http://127.0.0.1:8081/v1',
+      DOCCHAT_EMBEDDING_API_KEY: 'sk-embed',
+    });
+    expect(split.provider.chat).toEqual({ apiKey: 'sk-shared', baseURL: 'http://127.0.0.1:8080/v1' });
+    expect(split.provider.embeddings).toEqual({ apiKey: 'sk-embed', baseURL: 'http://127.0.0.1:8081/v1' });
+    expect(split.chat).toEqual({ provider: 'openai', model: undefined });
+    expect(split.embedder.provider).toBe('openai');
+    const embeddingsOnly = loadConfig({ DOCCHAT_EMBEDDING_BASE_URL: 'http://127.0.0.1:8081/v1' });
+    expect(embeddingsOnly.chat.provider).toBe('extractive');
+    expect(embeddingsOnly.embedder.provider).toBe('openai');
+  });
+
+  it('reads the budget, timeout and batch settings, with defaults', () => {
+    const defaults = loadConfig({});
+    expect(defaults.provider).toMatchObject({
+      maxAnswerTokens: 1024,
+      firstTokenTimeoutMs: 120_000,
+      streamIdleTimeoutMs: 30_000,
+      embeddingLimits: {},
+    });
+    expect(defaults.provider.contextWindow).toBeUndefined();
+    expect(defaults.prompts).toBe('cited');
+    const set = loadConfig({
+      DOCCHAT_CONTEXT_WINDOW: '1024',
+      DOCCHAT_MAX_ANSWER_TOKENS: '200',
+      DOCCHAT_EMBEDDING_MAX_INPUTS: '8',
+      DOCCHAT_EMBEDDING_CONCURRENCY: '2',
+      DOCCHAT_PROMPTS: 'reference',
+    });
+    expect(set.provider).toMatchObject({ contextWindow: 1024, maxAnswerTokens: 200 });
+    expect(set.provider.embeddingLimits).toEqual({ maxInputs: 8, concurrency: 2 });
+    expect(set.prompts).toBe('reference');
+    expect(() => loadConfig({ DOCCHAT_CONTEXT_WINDOW: '12' })).toThrow(/DOCCHAT_CONTEXT_WINDOW/);
+  });
+
   it('treats blank variables as unset', () => {
     expect(loadConfig({ OPENAI_API_KEY: '  ', PORT: '' }).chat.provider).toBe('extractive');
   });

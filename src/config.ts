@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import { DocchatError } from './core/errors.ts';
+import type { EmbedderLimits } from './embedders/embedder.ts';
 import { defaultOcrSettings, type OcrSettings } from './loaders/ocr-settings.ts';
+
+/** Where an OpenAI-compatible API is and the key it takes. */
+export interface Endpoint {
+  apiKey?: string;
+  baseURL?: string;
+}
 
 /** Everything configurable, read once from the environment; see the README's configuration table. */
 export interface Config {
   openai: { apiKey?: string; baseURL?: string };
-  chat: { provider: 'extractive' | 'openai' | 'gguf'; model: string };
+  /** `model` is unset for a compatible server with no model named: the one it serves is used. */
+  chat: { provider: 'extractive' | 'openai' | 'gguf'; model?: string };
   embedder: { provider: 'local' | 'openai' | 'gguf'; model: string };
   /** llama.cpp in-process (`DOCCHAT_CHAT=gguf`, `DOCCHAT_EMBEDDER=gguf`): model files and their runtime settings. */
   gguf: { chatModelPath?: string; embeddingModelPath?: string; contextSize: number; threads?: number };
@@ -20,6 +28,21 @@ export interface Config {
   limits: IngestLimits;
   /** Per-session and per-address quotas of the server: see {@link Quotas}. */
   quotas: Quotas;
+  /** The OpenAI-compatible providers: an endpoint per role, the prompt budget, timeouts and batch limits. */
+  provider: {
+    chat: Endpoint;
+    embeddings: Endpoint;
+    /** The chat model's window in tokens; unset: asked from the server, else known for OpenAI models. */
+    contextWindow?: number;
+    /** `max_tokens` of an answer. */
+    maxAnswerTokens: number;
+    firstTokenTimeoutMs: number;
+    streamIdleTimeoutMs: number;
+    /** Set limits override the embedder's defaults (OpenAI's, or smaller ones for other servers). */
+    embeddingLimits: Partial<EmbedderLimits>;
+  };
+  /** `cited` asks for [n] after each claim; `reference` is the reference app's templates verbatim. */
+  prompts: 'cited' | 'reference';
 }
 
 /** How much one document may cost to ingest; past any of these it is refused with `document_too_large`. */
@@ -69,6 +92,9 @@ const blankToUndefined = (value: unknown) =>
 const optionalString = z.preprocess(blankToUndefined, z.string().trim().optional());
 const integer = (fallback: number, min: number, max: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const optionalInteger = (min: number, max: number) =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).optional());
+const optionalURL = z.preprocess(blankToUndefined, z.url().optional());
 
 const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
@@ -115,6 +141,19 @@ const envSchema = z.object({
   DOCCHAT_TRUST_PROXY: integer(0, 0, 10),
   DOCCHAT_INDEX_CACHE_BYTES: integer(256_000_000, 1, 1_000_000_000_000),
   DOCCHAT_HISTORY_MESSAGES: integer(20, 1, 10_000),
+  DOCCHAT_CHAT_BASE_URL: optionalURL,
+  DOCCHAT_CHAT_API_KEY: optionalString,
+  DOCCHAT_EMBEDDING_BASE_URL: optionalURL,
+  DOCCHAT_EMBEDDING_API_KEY: optionalString,
+  DOCCHAT_CONTEXT_WINDOW: optionalInteger(256, 10_000_000),
+  DOCCHAT_MAX_ANSWER_TOKENS: integer(1024, 16, 1_000_000),
+  DOCCHAT_FIRST_TOKEN_TIMEOUT_MS: integer(120_000, 100, 3_600_000),
+  DOCCHAT_STREAM_IDLE_TIMEOUT_MS: integer(30_000, 100, 3_600_000),
+  DOCCHAT_EMBEDDING_MAX_INPUTS: optionalInteger(1, 100_000),
+  DOCCHAT_EMBEDDING_MAX_INPUT_TOKENS: optionalInteger(8, 1_000_000),
+  DOCCHAT_EMBEDDING_MAX_REQUEST_TOKENS: optionalInteger(8, 100_000_000),
+  DOCCHAT_EMBEDDING_CONCURRENCY: optionalInteger(1, 64),
+  DOCCHAT_PROMPTS: z.preprocess(blankToUndefined, z.enum(['cited', 'reference']).optional()),
 });
 
 /**
@@ -133,14 +172,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   const values = parsed.data;
-  const remote = values.OPENAI_API_KEY !== undefined || values.OPENAI_BASE_URL !== undefined;
-  const openai: Config['openai'] = {};
-  if (values.OPENAI_API_KEY !== undefined) openai.apiKey = values.OPENAI_API_KEY;
-  if (values.OPENAI_BASE_URL !== undefined) openai.baseURL = values.OPENAI_BASE_URL;
-  const chatProvider = values.DOCCHAT_CHAT ?? (remote ? 'openai' : 'extractive');
+  const openai: Config['openai'] = endpoint(values.OPENAI_API_KEY, values.OPENAI_BASE_URL);
+  // Each role's own setting first, then the shared OPENAI_* ones.
+  const chatEndpoint = endpoint(
+    values.DOCCHAT_CHAT_API_KEY ?? openai.apiKey,
+    values.DOCCHAT_CHAT_BASE_URL ?? openai.baseURL,
+  );
+  const embeddingEndpoint = endpoint(
+    values.DOCCHAT_EMBEDDING_API_KEY ?? openai.apiKey,
+    values.DOCCHAT_EMBEDDING_BASE_URL ?? openai.baseURL,
+  );
+  const chatRemote = chatEndpoint.apiKey !== undefined || chatEndpoint.baseURL !== undefined;
+  const embeddingRemote = embeddingEndpoint.apiKey !== undefined || embeddingEndpoint.baseURL !== undefined;
+  const chatProvider = values.DOCCHAT_CHAT ?? (chatRemote ? 'openai' : 'extractive');
   const embedderProvider =
-    values.DOCCHAT_EMBEDDER ?? (values.OPENAI_API_KEY !== undefined ? 'openai' : 'local');
-  if ((chatProvider === 'openai' || embedderProvider === 'openai') && !remote) {
+    values.DOCCHAT_EMBEDDER ??
+    (embeddingEndpoint.apiKey !== undefined || values.DOCCHAT_EMBEDDING_BASE_URL !== undefined
+      ? 'openai'
+      : 'local');
+  if ((chatProvider === 'openai' && !chatRemote) || (embedderProvider === 'openai' && !embeddingRemote)) {
     throw new DocchatError(
       'invalid_request',
       'The OpenAI provider needs OPENAI_API_KEY (for OpenAI) or OPENAI_BASE_URL (for a compatible server).',
@@ -161,7 +211,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (values.DOCCHAT_GGUF_THREADS > 0) gguf.threads = values.DOCCHAT_GGUF_THREADS;
   return {
     openai,
-    chat: { provider: chatProvider, model: values.DOCCHAT_CHAT_MODEL ?? 'gpt-4o-mini' },
+    // OpenAI itself gets the reference's model; another server is asked what it serves.
+    chat: {
+      provider: chatProvider,
+      model: values.DOCCHAT_CHAT_MODEL ?? (chatEndpoint.baseURL === undefined ? 'gpt-4o-mini' : undefined),
+    },
     embedder: {
       provider: embedderProvider,
       model: values.DOCCHAT_EMBEDDING_MODEL ?? 'text-embedding-3-small',
@@ -202,6 +256,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       indexCacheBytes: values.DOCCHAT_INDEX_CACHE_BYTES,
       historyMessages: values.DOCCHAT_HISTORY_MESSAGES,
     },
+    provider: {
+      chat: chatEndpoint,
+      embeddings: embeddingEndpoint,
+      ...(values.DOCCHAT_CONTEXT_WINDOW === undefined
+        ? {}
+        : { contextWindow: values.DOCCHAT_CONTEXT_WINDOW }),
+      maxAnswerTokens: values.DOCCHAT_MAX_ANSWER_TOKENS,
+      firstTokenTimeoutMs: values.DOCCHAT_FIRST_TOKEN_TIMEOUT_MS,
+      streamIdleTimeoutMs: values.DOCCHAT_STREAM_IDLE_TIMEOUT_MS,
+      embeddingLimits: definedOnly({
+        maxInputs: values.DOCCHAT_EMBEDDING_MAX_INPUTS,
+        maxTokensPerInput: values.DOCCHAT_EMBEDDING_MAX_INPUT_TOKENS,
+        maxTokensPerRequest: values.DOCCHAT_EMBEDDING_MAX_REQUEST_TOKENS,
+        concurrency: values.DOCCHAT_EMBEDDING_CONCURRENCY,
+      }),
+    },
+    prompts: values.DOCCHAT_PROMPTS ?? 'cited',
   };
 }
 
@@ -221,4 +292,15 @@ function requireModelPath(
       },
     );
   }
+}
+
+function endpoint(apiKey: string | undefined, baseURL: string | undefined): Endpoint {
+  return {
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(baseURL === undefined ? {} : { baseURL }),
+  };
+}
+
+function definedOnly<T extends object>(values: { [K in keyof T]: T[K] | undefined }): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

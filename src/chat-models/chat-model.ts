@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../core/errors.ts';
 import type { ChatMessage, ModelInfo, Source } from '../core/types.ts';
 
 /** What the pipeline found out about a document as a whole, for "what is this about?" questions. */
@@ -47,9 +48,27 @@ export interface StreamOptions {
   onFinish?: (reason: FinishReason) => void;
 }
 
+/** What a model server was last seen doing: learnt from the calls made anyway, never by a call of its own. */
+export interface ModelServerStatus {
+  /** `up` after a call it answered, `down` after one it failed (unreachable, 5xx, timeouts, key, model). */
+  state: 'unknown' | 'up' | 'down';
+  /** Epoch milliseconds of the call that told, or `null` before any. */
+  checkedAt: number | null;
+  /** The last failure, while `down`. */
+  error?: { error: ErrorCode; message: string };
+}
+
 /** Streams an answer as text deltas. Throws `DocchatError`s (`auth_failed`, `stream_interrupted`, ...). */
 export interface ChatModel {
+  /** The model's name; for a server asked which model it serves, known after {@link ChatModel.connect}. */
   readonly info: ModelInfo;
+  /**
+   * Checks once that the model is served (listing the server's models), and picks the only one served when none
+   * was named. Later calls share the first successful check. Throws `model_not_found` naming the served ones.
+   */
+  connect?(options?: { signal?: AbortSignal }): Promise<void>;
+  /** The model server's last known state, for the health route. */
+  status?(): ModelServerStatus;
   /** The model's tokenizer and window, for the prompt budget; absent for models that take any length. */
   tokens?(options?: { signal?: AbortSignal }): Promise<TokenCounter>;
   stream(request: ChatRequest, options?: StreamOptions): AsyncIterable<string>;

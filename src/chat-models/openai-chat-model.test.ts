@@ -23,7 +23,13 @@ const request: ChatRequest = {
 };
 
 function model(options: OpenAIChatModelOptions = {}) {
-  return createOpenAIChatModel({ apiKey: 'sk-test', baseURL: server.url, retryBaseDelayMs: 1, ...options });
+  return createOpenAIChatModel({
+    apiKey: 'sk-test',
+    baseURL: server.url,
+    model: 'gpt-4o-mini',
+    retryBaseDelayMs: 1,
+    ...options,
+  });
 }
 
 /** Collects the deltas, and the error that ended the stream if any. */
@@ -124,11 +130,13 @@ describe('createOpenAIChatModel', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('treats an error event inside the stream as an interruption', async () => {
+  it('reports an error event inside the stream with the server’s message, not retried after text', async () => {
     server.fail({ kind: 'error-event', afterChunks: 1 });
     const { deltas, error } = await collect(model().stream(request));
     expect(deltas).toEqual(['The']);
-    expect(error?.code).toBe('stream_interrupted');
+    expect(error?.code).toBe('upstream_error');
+    expect(error?.message).toContain('The server had an error while processing your request.');
+    expect(server.requests).toHaveLength(1);
   });
 
   it('maps refusals: a content-filter 400, an invalid-prompt 400, and a content_filter finish', async () => {
@@ -187,6 +195,7 @@ describe('createOpenAIChatModel', () => {
   it('times out a server that never starts answering', async () => {
     server.fail({ kind: 'hang' });
     const { error } = await collect(model({ timeoutMs: 30, retries: 0 }).stream(request));
-    expect(error?.code).toBe('upstream_timeout');
+    expect(error?.code).toBe('model_timeout');
+    expect(error?.message).toContain('DOCCHAT_FIRST_TOKEN_TIMEOUT_MS');
   });
 });

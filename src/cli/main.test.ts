@@ -9,6 +9,7 @@ import {
   buildTextPdf,
   truncatePdf,
 } from '../test-helpers/pdf-fixtures.ts';
+import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 
 const entry = new URL('./main.ts', import.meta.url).pathname;
 
@@ -20,10 +21,16 @@ interface Run {
 
 /** Runs the real CLI in a child process, offline (no OpenAI variables). */
 function cli(...args: string[]): Promise<Run> {
+  return cliWith({}, ...args);
+}
+
+/** Runs the real CLI with only the given OPENAI_* / DOCCHAT_* variables. */
+function cliWith(extra: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     for (const name of Object.keys(env))
       if (name.startsWith('OPENAI_') || name.startsWith('DOCCHAT_')) delete env[name];
+    Object.assign(env, extra);
     const child = spawn(process.execPath, [entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -210,5 +217,39 @@ describe('docchat ask', () => {
     const unknown = await cli('frobnicate');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown command/);
+  });
+});
+
+describe('docchat ask with a llama.cpp server', () => {
+  const server = setupFakeOpenAIServer({
+    flavor: 'llama.cpp',
+    models: ['tiny-llama'],
+    contextWindow: 1024,
+    reply: Array.from({ length: 60 }, (_, i) => `word${i}`).join(' '),
+  });
+
+  it('uses the one model served, by its name, and marks a cut-off answer', async () => {
+    const env = { OPENAI_BASE_URL: server.url, DOCCHAT_MAX_ANSWER_TOKENS: '20' };
+    const json = await cliWith(env, 'ask', path('notes.TXT'), 'When is the launch?', '--json');
+    expect(json.status).toBe(0);
+    const output = JSON.parse(json.stdout.trim()) as Record<string, unknown>;
+    expect(output).toMatchObject({ model: 'tiny-llama', truncated: true });
+    expect(json.stderr).toContain('cut off at its length limit');
+    const text = await cliWith(env, 'ask', path('notes.TXT'), 'When is the launch?');
+    expect(text.stdout).toContain('A (tiny-llama):');
+    expect(text.stderr).toContain('DOCCHAT_MAX_ANSWER_TOKENS');
+    const chat = server.requests.filter((request) => request.path === '/v1/chat/completions');
+    expect(chat.every((request) => (request.body as { max_tokens?: number }).max_tokens === 20)).toBe(true);
+  });
+
+  it('names the served models when the configured one is not served, with exit status 1', async () => {
+    const run = await cliWith(
+      { OPENAI_BASE_URL: server.url, DOCCHAT_CHAT_MODEL: 'llama3.2' },
+      'ask',
+      path('notes.TXT'),
+      'When is the launch?',
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('serves: tiny-llama');
   });
 });

@@ -35,6 +35,9 @@ export const errorCodes = {
   context_overflow: 'upstream',
   // The server is busy (its parse queue is full): HTTP 503 with Retry-After.
   queue_full: 'upstream',
+  model_timeout: 'upstream',
+  stream_stalled: 'upstream',
+  embedding_mismatch: 'upstream',
   // The caller gave up.
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.

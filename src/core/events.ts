@@ -27,7 +27,13 @@ export type RagEvent =
       sources: Source[];
     }
   | { type: 'text-delta'; delta: string }
-  | { type: 'done'; answer: string; model: ModelInfo }
+  | {
+      type: 'done';
+      answer: string;
+      model: ModelInfo;
+      /** Why the answer ended: `length` when it was cut off at its `max_tokens` (absent: `stop`). */
+      finishReason?: 'stop' | 'length';
+    }
   | { type: 'document'; document: DocumentSummary }
   | { type: 'error'; error: ErrorCode; message: string };
 

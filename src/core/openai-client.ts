@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import { DocchatError } from './errors.ts';
+import { normalizeStreamErrors } from './openai-stream-errors.ts';
 
 /** OpenAI's own endpoint, used when no base URL is given. */
 export const openAIBaseURL = 'https://api.openai.com/v1';
@@ -19,6 +20,7 @@ export interface OpenAIClientOptions {
  * explicitly, so the SDK reads no OPENAI_* environment variable behind the caller's back.
  * Servers that need no key get a placeholder, since the SDK insists on one. The SDK (a few hundred ms to import)
  * is loaded on the first call of the returned function, so a process that never calls a provider never loads it.
+ * Stream errors of llama.cpp, Ollama and vLLM are rewritten to OpenAI's form, so the SDK reports their message.
  */
 export function createOpenAIClient(options: OpenAIClientOptions): () => Promise<OpenAI> {
   if (!options.apiKey && !options.baseURL) {
@@ -38,6 +40,8 @@ export function createOpenAIClient(options: OpenAIClientOptions): () => Promise<
           project: null,
           maxRetries: 0,
           timeout: options.timeoutMs ?? 120_000,
+          // llama.cpp, Ollama and vLLM report errors inside a stream in forms of their own.
+          fetch: normalizeStreamErrors(),
         }),
     );
     return client;

@@ -62,8 +62,14 @@ describe('mapOpenAIError', () => {
       }),
       context,
     );
-    expect(other.code).toBe('upstream_error');
+    expect(other.code).toBe('context_overflow');
+    expect(other.details.retryable).toBe(false);
     expect(other.message).toContain('maximum context length is 128000 tokens');
+    expect(other.message).toContain('DOCCHAT_CONTEXT_WINDOW');
+    const plain = mapOpenAIError(httpError(400, { message: 'temperature must be below 2' }), context);
+    expect(plain.code).toBe('upstream_error');
+    expect(plain.details.retryable).toBe(false);
+    expect(plain.message).not.toMatch(/try again/i);
     expect(other.message).not.toContain('sk-secret');
   });
 
@@ -88,6 +94,21 @@ describe('mapOpenAIError', () => {
     expect(mapOpenAIError(new APIConnectionTimeoutError()).code).toBe('upstream_timeout');
     expect(mapOpenAIError(new TypeError('terminated')).code).toBe('upstream_error');
     expect(mapOpenAIError(new SyntaxError('malformed server-sent event JSON')).code).toBe('upstream_error');
+  });
+
+  it('marks as retryable only connection failures, 408, 409, 429 and 500/502/503/504', () => {
+    for (const status of [408, 409, 429, 500, 502, 503, 504])
+      expect(mapOpenAIError(httpError(status, { message: 'x' })).details.retryable, String(status)).toBe(
+        true,
+      );
+    for (const status of [400, 404, 413, 422, 501]) {
+      const error = mapOpenAIError(httpError(status, { message: 'x' }));
+      expect(error.details.retryable, String(status)).toBe(false);
+      expect(error.message, String(status)).not.toMatch(/try again/i);
+    }
+    expect(mapOpenAIError(new APIConnectionError({ message: 'Connection error.' })).details.retryable).toBe(
+      true,
+    );
   });
 
   it('maps the caller’s abort to aborted, whatever error it surfaced as', () => {

@@ -23,11 +23,21 @@ const refusalCodes = new Set(['content_filter', 'content_policy_violation', 'inv
 const refusalPattern =
   /content (management )?polic|content.?filter|safety system|flagged as potentially violating/i;
 
+/** Provider messages that mean the prompt and answer do not fit the model's window (OpenAI, llama.cpp, vLLM, Ollama). */
+const overflowPattern =
+  /context_length_exceeded|exceed_context_size|exceeds? the (available )?context (size|length)|maximum context length|longer than the maximum model length|context window/i;
+
+/** HTTP statuses worth another attempt: the same request may well succeed a moment later. */
+const retryableStatuses = new Set([408, 409, 429, 500, 502, 503, 504]);
+
 /**
- * Maps anything an OpenAI SDK call threw to a {@link DocchatError}: 401/403 `auth_failed`, 404 `model_not_found`,
- * 400 refusals `request_refused` (other 400s `upstream_error`), 429 `rate_limited` (with `details.retryAfterMs`),
- * 5xx and network failures `upstream_error`, timeouts `upstream_timeout`, the caller's abort `aborted`.
- * Messages never contain the API key.
+ * Maps anything an OpenAI SDK call threw to a {@link DocchatError}, with `details.retryable` always set: true only
+ * for connection failures and HTTP 408, 409, 429 (not an exhausted quota) and 500/502/503/504.
+ * 401/403 `auth_failed`, 404 for a model `model_not_found`, a prompt over the window `context_overflow`,
+ * refusals `request_refused`, 429 `rate_limited` (with `details.retryAfterMs`), 408/504 and client timeouts
+ * `upstream_timeout`, the caller's abort `aborted`, everything else `upstream_error`. Errors inside a stream
+ * (llama.cpp's, vLLM's and Ollama's forms, normalized by the client) carry their status as a numeric `code`.
+ * `details` names `status`, `host` and `model` for the logs; messages never contain the API key.
  */
 export function mapOpenAIError(error: unknown, context: OpenAIErrorContext = {}): DocchatError {
   if (error instanceof DocchatError) return error;
@@ -35,37 +45,50 @@ export function mapOpenAIError(error: unknown, context: OpenAIErrorContext = {})
     return new DocchatError('aborted', 'The request was cancelled.', { cause: error });
   }
   const server = describeServer(context.baseURL);
+  const where = { host: hostOf(context.baseURL), model: context.model ?? null };
+  const transient = { cause: error, details: { ...where, status: null, retryable: true } };
   if (error instanceof APIConnectionTimeoutError) {
-    return new DocchatError('upstream_timeout', `${server} did not answer in time. Try again later.`, {
-      cause: error,
-    });
+    return new DocchatError('upstream_timeout', `${server} did not answer in time.`, transient);
   }
   if (error instanceof APIConnectionError) {
     return new DocchatError(
       'upstream_error',
       `Could not connect to ${server}. Check your network${context.baseURL ? ' and that the server is running' : ''}.`,
-      { cause: error },
+      transient,
     );
   }
-  if (error instanceof APIError) return mapStatusError(error, server, context);
+  if (error instanceof APIError) return mapStatusError(error, server, context, where);
   if (error instanceof OpenAIError || error instanceof SyntaxError) {
     return new DocchatError('upstream_error', `${server} sent a response that could not be read.`, {
       cause: error,
+      details: { ...where, status: null, retryable: false },
     });
   }
   if (isConnectionFailure(error)) {
-    return new DocchatError('upstream_error', `The connection to ${server} was lost. Try again.`, {
-      cause: error,
-    });
+    return new DocchatError('upstream_error', `The connection to ${server} was lost.`, transient);
   }
   return new DocchatError('internal', 'Something went wrong on our side.', { cause: error });
 }
 
-function mapStatusError(error: APIError, server: string, context: OpenAIErrorContext): DocchatError {
-  const status = error.status;
+function mapStatusError(
+  error: APIError,
+  server: string,
+  context: OpenAIErrorContext,
+  where: { host: string | null; model: string | null },
+): DocchatError {
+  // An error event inside a stream has no HTTP status; llama.cpp and vLLM put it in a numeric `code`.
+  const status = error.status ?? (typeof error.code === 'number' ? error.code : undefined);
   const code = typeof error.code === 'string' ? error.code : undefined;
+  const type = typeof error.type === 'string' ? error.type : undefined;
   const providerMessage = scrub(messageOf(error), context.apiKey);
-  const details: Record<string, unknown> = { status: status ?? null, providerCode: code ?? null };
+  // OpenAI's own error event inside a stream (`server_error`) is as transient as a 500.
+  const retryable = status === undefined ? type === 'server_error' : retryableStatuses.has(status);
+  const details: Record<string, unknown> = {
+    ...where,
+    status: status ?? null,
+    providerCode: code ?? type ?? null,
+    retryable,
+  };
   const options = { cause: error, details };
   const model = context.model ? `"${context.model}"` : 'requested';
 
@@ -77,12 +100,26 @@ function mapStatusError(error: APIError, server: string, context: OpenAIErrorCon
       options,
     );
   }
+  if (
+    code === 'context_length_exceeded' ||
+    type === 'exceed_context_size_error' ||
+    ((status === undefined || status === 400 || status === 413 || status === 422) &&
+      overflowPattern.test(providerMessage))
+  ) {
+    const window = numberField(error.error, 'n_ctx');
+    return new DocchatError(
+      'context_overflow',
+      `The prompt and the answer do not fit the model's context window${window ? ` (${window} tokens)` : ''} at ${server}: ${providerMessage} ` +
+        'Set DOCCHAT_CONTEXT_WINDOW to the window the server really has (llama.cpp: --ctx-size; Ollama: num_ctx), or lower DOCCHAT_MAX_ANSWER_TOKENS or DOCCHAT_K.',
+      { ...options, details: { ...details, retryable: false, contextWindow: window ?? null } },
+    );
+  }
   if (status === 404) {
     if (code === 'model_not_found' || /model/i.test(providerMessage)) {
       return new DocchatError(
         'model_not_found',
         `The ${model} model was not found on ${server}. Check the model name${context.baseURL ? ' (for Ollama, `ollama pull` it first)' : ''}.`,
-        { ...options, details: { ...details, model: context.model ?? null } },
+        options,
       );
     }
     return new DocchatError(
@@ -91,15 +128,14 @@ function mapStatusError(error: APIError, server: string, context: OpenAIErrorCon
       options,
     );
   }
-  if (status === 400 || status === 422) {
+  if (status === 400 || status === 422 || status === undefined) {
     if ((code !== undefined && refusalCodes.has(code)) || refusalPattern.test(providerMessage)) {
       return new DocchatError(
         'request_refused',
-        `${server} refused the request under its content policy. Rephrase the question and try again.`,
+        `${server} refused the request under its content policy. Rephrase the question.`,
         options,
       );
     }
-    return new DocchatError('upstream_error', `${server} rejected the request: ${providerMessage}`, options);
   }
   if (status === 429) {
     if (code === 'insufficient_quota') {
@@ -123,19 +159,44 @@ function mapStatusError(error: APIError, server: string, context: OpenAIErrorCon
       options,
     );
   }
-  if (status !== undefined && status >= 500) {
+  if (status === 501) {
     return new DocchatError(
       'upstream_error',
-      `${server} failed (HTTP ${status}): ${providerMessage} Try again later.`,
+      `${server} does not support this request (HTTP 501): ${providerMessage} Check that it serves this endpoint (llama.cpp serves embeddings only with --embeddings).`,
       options,
     );
   }
-  // No status: an error event inside an otherwise successful stream.
+  if (retryable) {
+    return new DocchatError(
+      'upstream_error',
+      `${server} failed (HTTP ${status}): ${providerMessage} Try again in a moment.`,
+      options,
+    );
+  }
+  if (status === undefined) {
+    return new DocchatError('upstream_error', `${server} reported an error: ${providerMessage}`, options);
+  }
   return new DocchatError(
     'upstream_error',
-    `${server} reported an error${status ? ` (HTTP ${status})` : ''}: ${providerMessage}`,
+    `${server} rejected the request (HTTP ${status}): ${providerMessage}`,
     options,
   );
+}
+
+function numberField(body: unknown, field: string): number | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const value: unknown = (body as Record<string, unknown>)[field];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The host of a base URL for logs (`api.openai.com` when none is given), or `null` when unreadable. */
+export function hostOf(baseURL: string | undefined): string | null {
+  if (!baseURL) return 'api.openai.com';
+  try {
+    return new URL(baseURL).host;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads `retry-after-ms` (OpenAI) or `retry-after` (seconds or an HTTP date) into milliseconds. */
@@ -180,4 +241,20 @@ function isConnectionFailure(error: unknown): boolean {
     error instanceof TypeError &&
     /terminated|fetch failed|socket|network|other side closed|ECONNRESET/i.test(error.message)
   );
+}
+
+/** One structured log line's fields for a failed provider call: never prompt text or keys. */
+export function providerFailureFields(
+  role: 'chat' | 'embeddings',
+  error: DocchatError,
+): Record<string, string | number | boolean | null> {
+  const { status, host, model, retryable } = error.details;
+  return {
+    role,
+    code: error.code,
+    status: typeof status === 'number' ? status : null,
+    host: typeof host === 'string' ? host : null,
+    model: typeof model === 'string' ? model : null,
+    retryable: retryable === true,
+  };
 }

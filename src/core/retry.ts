@@ -1,6 +1,6 @@
 import { DocchatError, type ErrorCode, throwIfAborted } from './errors.ts';
 
-/** The codes worth another attempt: the provider may well succeed a moment later. */
+/** The codes worth another attempt when an error does not say itself (`details.retryable`). */
 export const retryableCodes: ReadonlySet<ErrorCode> = new Set([
   'rate_limited',
   'upstream_error',
@@ -25,14 +25,20 @@ export interface RetryOptions {
   /** Longest wait. A `retryAfterMs` hint above it ends the retries instead (the caller would wait too long). Default 20,000. */
   maxDelayMs?: number;
   signal?: AbortSignal;
-  /** Default: a `DocchatError` whose code is in {@link retryableCodes} and whose `details.retryable` is not `false`. */
+  /** Default: {@link isRetryableError}. */
   isRetryable?: (error: unknown) => boolean;
   onRetry?: (event: RetryEvent) => void;
 }
 
-/** The default retry decision; see {@link RetryOptions.isRetryable}. */
+/**
+ * The default retry decision: a `DocchatError` whose `details.retryable` is `true` (provider errors always say:
+ * connection failures, 408, 409, 429 and 500/502/503/504), or, when it does not say, whose code is in
+ * {@link retryableCodes}.
+ */
 export function isRetryableError(error: unknown): boolean {
-  return error instanceof DocchatError && retryableCodes.has(error.code) && error.details.retryable !== false;
+  if (!(error instanceof DocchatError)) return false;
+  const retryable = error.details.retryable;
+  return typeof retryable === 'boolean' ? retryable : retryableCodes.has(error.code);
 }
 
 /**

@@ -6,7 +6,7 @@ import { hashEmbedding } from '../test-helpers/fake-openai-server.ts';
 import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 import { embedAll, estimateTokens, packBatches, truncateToTokens } from './embed-all.ts';
 import type { Embedder, EmbedderLimits } from './embedder.ts';
-import { createOpenAIEmbedder } from './openai-embedder.ts';
+import { createOpenAIEmbedder, openAIEmbeddingLimits } from './openai-embedder.ts';
 
 /** Characters of every cost class: ASCII, other BMP, and astral (surrogate pairs). */
 const mixedUnit = fc.constantFrom('a', 'b', ' ', '.', 'é', '深', '😀');
@@ -212,15 +212,23 @@ describe('estimateTokens and truncateToTokens', () => {
 
 describe('embedAll through the loopback OpenAI server', () => {
   const server = setupFakeOpenAIServer({ apiKey: 'sk-test' });
-  const embedder = () => createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url, dimensions: 8 });
+  const embedder = () =>
+    createOpenAIEmbedder({
+      apiKey: 'sk-test',
+      baseURL: server.url,
+      dimensions: 8,
+      limits: openAIEmbeddingLimits,
+    });
+  // The embedder also asks the server for its tokenizer (`/tokenize`, which this OpenAI-like fake has not).
+  const embeddingRequests = () => server.requests.filter((request) => request.path === '/v1/embeddings');
 
   it('embeds 5,000 texts in a few requests of at most 2,048 inputs, in order', async () => {
     const texts = Array.from({ length: 5000 }, (_, i) => `passage number ${i}`);
     const vectors = await embedAll(embedder(), texts);
-    expect(server.requests.map((request) => (request.body as { input: string[] }).input.length)).toEqual(
+    expect(embeddingRequests().map((request) => (request.body as { input: string[] }).input.length)).toEqual(
       expect.arrayContaining([2048, 2048, 904]),
     );
-    expect(server.requests).toHaveLength(3);
+    expect(embeddingRequests()).toHaveLength(3);
     expect(vectors).toHaveLength(5000);
     expect(vectors[4321]).toEqual(hashEmbedding('passage number 4321', 8));
   });
@@ -233,7 +241,7 @@ describe('embedAll through the loopback OpenAI server', () => {
       retry: { ...tinyRetry, onRetry: ({ error }) => retries.push((error as DocchatError).code) },
     });
     expect(retries).toEqual(['rate_limited', 'upstream_error']);
-    expect(server.requests).toHaveLength(3);
+    expect(embeddingRequests()).toHaveLength(3);
     expect(vectors[1]).toEqual(hashEmbedding('beta', 8));
   });
 
@@ -253,9 +261,80 @@ describe('embedAll through the loopback OpenAI server', () => {
     });
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
     await sleep(50);
-    expect(server.requests.length).toBeLessThan(5);
-    const outcomes = await Promise.all(server.requests.map((request) => server.settled(request)));
+    expect(embeddingRequests().length).toBeLessThan(5);
+    const outcomes = await Promise.all(embeddingRequests().map((request) => server.settled(request)));
     expect(outcomes[0]).toBe('completed');
     expect(outcomes.slice(1)).not.toContain('completed');
+  });
+});
+
+describe('embedAll against a llama.cpp embeddings-only server', () => {
+  const server = setupFakeOpenAIServer({
+    flavor: 'llama.cpp',
+    embeddingsOnly: true,
+    models: ['nomic-embed-text'],
+    maxEmbeddingInputTokens: 512,
+  });
+
+  it('batches by the server’s counted tokens, trims over-long passages with a warning, reports each batch', async () => {
+    // Passages of about 1.4 characters per token, as the issue measured: an estimate of 3 would overflow.
+    const passage = (i: number) => `Passage ${i}. ${'深度求索 R1 '.repeat(60)}`;
+    const texts = [...Array.from({ length: 9 }, (_, i) => passage(i)), `Overlong. ${'词'.repeat(1200)}`];
+    const embedder = createOpenAIEmbedder({
+      baseURL: server.url,
+      model: 'nomic-embed-text',
+      limits: { maxInputs: 4, maxTokensPerInput: 512 },
+    });
+    const progress: number[] = [];
+    const warnings: string[] = [];
+    const vectors = await embedAll(embedder, texts, {
+      onProgress: (done) => progress.push(done),
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(vectors).toHaveLength(10);
+    expect(progress).toEqual([4, 8, 10]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('1 of 10 passages');
+    const batches = server.requests.filter((request) => request.path === '/v1/embeddings');
+    expect(batches).toHaveLength(3);
+    expect(server.requests.some((request) => request.path === '/tokenize')).toBe(true);
+  });
+
+  it('sends no further batch once the upload is cancelled', async () => {
+    server.configure({ embeddingDelayMs: 20 });
+    const embedder = createOpenAIEmbedder({
+      baseURL: server.url,
+      model: 'nomic-embed-text',
+      limits: { maxInputs: 1 },
+    });
+    const controller = new AbortController();
+    const pending = embedAll(embedder, ['a', 'b', 'c', 'd', 'e'], {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await expect(pending).rejects.toMatchObject({ code: 'aborted' });
+    await sleep(60);
+    expect(server.requests.filter((request) => request.path === '/v1/embeddings')).toHaveLength(1);
+  });
+
+  it('reports the 501 of a chat request to an embeddings-only server without retrying', async () => {
+    const { createOpenAIChatModel } = await import('../chat-models/openai-chat-model.ts');
+    const chat = createOpenAIChatModel({ baseURL: server.url, model: 'nomic-embed-text' });
+    const request = {
+      messages: [{ role: 'user' as const, content: 'Hi' }],
+      question: 'Hi',
+      query: 'Hi',
+      sources: [],
+      kind: 'question' as const,
+      overviews: [],
+    };
+    await expect(
+      (async () => {
+        for await (const _ of chat.stream(request)) {
+          // No text is expected.
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'upstream_error', details: { status: 501 } });
+    expect(server.requests.filter((request) => request.path === '/v1/chat/completions')).toHaveLength(1);
   });
 });

@@ -8,15 +8,18 @@ export interface EmbedAllOptions {
   signal?: AbortSignal;
   /** Called after each request completes, with the number of texts embedded so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Told once per call when texts were over `maxTokensPerInput` and trimmed. Default: a process warning. */
+  onWarning?: (message: string) => void;
   /** Retry policy per request. Default: 4 retries, 500 ms base delay, 20 s longest wait. */
   retry?: Partial<Pick<RetryOptions, 'retries' | 'baseDelayMs' | 'maxDelayMs' | 'onRetry'>>;
 }
 
 /**
  * Embeds any number of texts with any {@link Embedder}: THE batching policy. Packs texts into requests
- * within the embedder's limits (input count, estimated tokens; over-long texts are truncated), keeps at most
- * `limits.concurrency` requests in flight, retries each transient failure, and returns vectors in input order.
- * Throws a `DocchatError`; an abort stops in-flight requests and throws `aborted`.
+ * within the embedder's limits (input count, tokens counted with `countTokens` where the embedder has it, else
+ * estimated; over-long texts are trimmed with a warning), keeps at most `limits.concurrency` requests in flight,
+ * retries each transient failure, reports progress per batch, and returns vectors in input order.
+ * Throws a `DocchatError`; an abort stops in-flight requests, sends no further batch and throws `aborted`.
  */
 export async function embedAll(
   embedder: Embedder,
@@ -27,7 +30,20 @@ export async function embedAll(
   throwIfAborted(signal);
   if (texts.length === 0) return [];
   const limits = checkLimits(embedder.limits);
-  const batches = packBatches(texts, limits);
+  const prepared = embedder.countTokens
+    ? await countAndTrim(texts, limits, embedder.countTokens.bind(embedder), signal)
+    : {
+        texts: texts.map((text) => truncateToTokens(text, limits.maxTokensPerInput)),
+        costs: undefined,
+        trimmed: 0,
+      };
+  if (prepared.trimmed > 0) {
+    const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, 'DocchatWarning'));
+    warn(
+      `${prepared.trimmed} of ${texts.length} passages were longer than the embedding model takes (${limits.maxTokensPerInput} tokens, DOCCHAT_EMBEDDING_MAX_INPUT_TOKENS) and were embedded from their start only.`,
+    );
+  }
+  const batches = packBatches(prepared.texts, limits, prepared.costs);
   const results: Float32Array[] = new Array(texts.length);
   let done = 0;
   let dimensions = embedder.dimensions;
@@ -78,14 +94,22 @@ export interface EmbedBatch {
   texts: string[];
 }
 
-/** Greedy, order-preserving packing: a batch closes when the next text would break a limit. */
-export function packBatches(texts: readonly string[], limits: EmbedderLimits): EmbedBatch[] {
+/**
+ * Greedy, order-preserving packing: a batch closes when the next text would break a limit. With `costs` (counted
+ * tokens per text, already within `maxTokensPerInput`) texts are taken as they are; without, they are estimated
+ * and truncated.
+ */
+export function packBatches(
+  texts: readonly string[],
+  limits: EmbedderLimits,
+  costs?: readonly number[],
+): EmbedBatch[] {
   const batches: EmbedBatch[] = [];
   let current: EmbedBatch = { start: 0, texts: [] };
   let tokens = 0;
   texts.forEach((raw, index) => {
-    const text = truncateToTokens(raw, limits.maxTokensPerInput);
-    const cost = estimateTokens(text);
+    const text = costs ? raw : truncateToTokens(raw, limits.maxTokensPerInput);
+    const cost = costs?.[index] ?? estimateTokens(text);
     if (
       current.texts.length > 0 &&
       (current.texts.length >= limits.maxInputs || tokens + cost > limits.maxTokensPerRequest)
@@ -131,6 +155,36 @@ export function truncateToTokens(text: string, maxTokens: number): string {
   const last = text.charCodeAt(end - 1);
   if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;
   return text.slice(0, end);
+}
+
+/** Counts every text (`concurrency` at a time) and trims those over the per-input limit until they fit. */
+async function countAndTrim(
+  texts: readonly string[],
+  limits: EmbedderLimits,
+  count: (text: string, options?: { signal?: AbortSignal }) => Promise<number>,
+  signal: AbortSignal | undefined,
+): Promise<{ texts: string[]; costs: number[]; trimmed: number }> {
+  let trimmed = 0;
+  const counted = await mapWithConcurrency(
+    texts,
+    limits.concurrency,
+    async (text, _index, countSignal) => {
+      let kept = text;
+      let tokens = await count(kept, { signal: countSignal });
+      if (tokens > limits.maxTokensPerInput) trimmed++;
+      while (tokens > limits.maxTokensPerInput && kept.length > 0) {
+        // Cut in proportion, a little more, and count again: tokenizers are not linear, so this may repeat.
+        let end = Math.floor((kept.length * limits.maxTokensPerInput * 0.95) / tokens);
+        const last = kept.charCodeAt(end - 1);
+        if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;
+        kept = kept.slice(0, Math.min(end, kept.length - 1));
+        tokens = await count(kept, { signal: countSignal });
+      }
+      return { text: kept, tokens };
+    },
+    signal ? { signal } : {},
+  );
+  return { texts: counted.map((entry) => entry.text), costs: counted.map((entry) => entry.tokens), trimmed };
 }
 
 function checkLimits(limits: EmbedderLimits): EmbedderLimits {

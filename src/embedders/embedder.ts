@@ -2,9 +2,9 @@
 export interface EmbedderLimits {
   /** Most texts in one request. */
   maxInputs: number;
-  /** Most tokens (estimated) summed over one request. */
+  /** Most tokens (counted, or estimated) summed over one request. */
   maxTokensPerRequest: number;
-  /** Most tokens (estimated) in one text; longer texts are truncated by the policy. */
+  /** Most tokens (counted, or estimated) in one text; longer texts are trimmed by the policy, with a warning. */
   maxTokensPerInput: number;
   /** Most requests in flight at once. */
   concurrency: number;
@@ -17,4 +17,6 @@ export interface Embedder {
   readonly dimensions: number;
   readonly limits: EmbedderLimits;
   embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  /** Tokens of one text as the model counts them (exact, or deliberately high); without it they are estimated. */
+  countTokens?(text: string, options?: { signal?: AbortSignal }): Promise<number>;
 }

@@ -3,21 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
 import { hashEmbedding } from '../test-helpers/fake-openai-server.ts';
 import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
-import { createOpenAIEmbedder } from './openai-embedder.ts';
+import { createOpenAIEmbedder, serverEmbeddingLimits } from './openai-embedder.ts';
 
 const server = setupFakeOpenAIServer({ apiKey: 'sk-test' });
 
 describe('createOpenAIEmbedder', () => {
-  it('embeds in ONE call, in input order, with known dimensions and OpenAI limits', async () => {
-    const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url });
-    expect(embedder.name).toBe('text-embedding-3-small');
-    expect(embedder.dimensions).toBe(1536);
-    expect(embedder.limits).toEqual({
+  it('embeds in ONE call, in input order, with known dimensions; OpenAI limits for OpenAI only', async () => {
+    expect(createOpenAIEmbedder({ apiKey: 'sk-test' }).limits).toEqual({
       maxInputs: 2048,
       maxTokensPerRequest: 300_000,
       maxTokensPerInput: 8191,
       concurrency: 4,
     });
+    const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url });
+    expect(embedder.name).toBe('text-embedding-3-small');
+    expect(embedder.dimensions).toBe(1536);
+    expect(embedder.limits).toEqual(serverEmbeddingLimits);
     const vectors = await embedder.embed(['first text', 'second text', 'third']);
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.body).toMatchObject({
@@ -97,11 +98,11 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('stops the request when aborted', async () => {
-    server.fail({ kind: 'hang' });
+    server.fail({ kind: 'hang' }, { endpoint: 'embeddings' });
     const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url });
     const controller = new AbortController();
     const pending = embedder.embed(['x'], { signal: controller.signal });
-    // The SDK is imported on the first call: wait until the request has reached the server.
+    // Aborts once the request has reached the server (a busy machine may take a while to send it).
     while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
@@ -110,7 +111,7 @@ describe('createOpenAIEmbedder', () => {
   });
 
   it('times out a server that never answers', async () => {
-    server.fail({ kind: 'hang' });
+    server.fail({ kind: 'hang' }, { endpoint: 'embeddings' });
     const embedder = createOpenAIEmbedder({ apiKey: 'sk-test', baseURL: server.url, timeoutMs: 50 });
     await expect(embedder.embed(['x'])).rejects.toMatchObject({ code: 'upstream_timeout' });
   });

@@ -2,6 +2,8 @@ import type OpenAI from 'openai';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import { openAIBaseURL, openAIClientOf } from '../core/openai-client.ts';
 import { mapOpenAIError } from '../core/openai-errors.ts';
+import { estimateTokensPessimistically, probeTokenizer } from '../core/openai-server.ts';
+import { loadOpenAITokenizer, openAIEncodingFor } from '../core/openai-tokens.ts';
 import type { Embedder, EmbedderLimits } from './embedder.ts';
 
 /** Options of {@link createOpenAIEmbedder}. */
@@ -16,10 +18,14 @@ export interface OpenAIEmbedderOptions {
   dimensions?: number;
   /** A ready client (its own retries are disabled per request: retries belong to `embedAll`). */
   client?: OpenAI;
-  /** Overrides of the OpenAI limits, e.g. a lower `concurrency` for a small local server. */
+  /** Overrides of the default limits ({@link openAIEmbeddingLimits} for OpenAI, else {@link serverEmbeddingLimits}). */
   limits?: Partial<EmbedderLimits>;
   /** Longest wait for one request. Default 120,000 (a local server may first load the model). */
   timeoutMs?: number;
+  /** Longest wait for the `/tokenize` probe of a server. Default 5,000. */
+  probeTimeoutMs?: number;
+  /** Told about every failed request, for one structured log line. */
+  onFailure?: (error: DocchatError) => void;
 }
 
 /** Vector lengths of OpenAI's embedding models, known without a call. */
@@ -38,6 +44,17 @@ export const openAIEmbeddingLimits: EmbedderLimits = {
 };
 
 /**
+ * Limits for other OpenAI-compatible servers: llama.cpp embeds each input in one physical batch (512 tokens by
+ * default, less room for its special tokens) and small servers do best with one request at a time.
+ */
+export const serverEmbeddingLimits: EmbedderLimits = {
+  maxInputs: 32,
+  maxTokensPerRequest: 8192,
+  maxTokensPerInput: 500,
+  concurrency: 1,
+};
+
+/**
  * An {@link Embedder} for OpenAI or any OpenAI-compatible server: one `embed()` is one API call.
  * `dimensions` is known up front for OpenAI's models or when the option is given; otherwise it is `0`
  * until the first successful call, which sets it from the response (later responses must match).
@@ -52,6 +69,21 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
     );
   }
   const client = openAIClientOf(options.client, options);
+  const isOpenAI = !options.client && /api\.openai\.com/.test(baseURL);
+  const encoding = openAIEncodingFor(model);
+  let counter: Promise<(text: string, signal?: AbortSignal) => Promise<number>> | undefined;
+  const makeCounter = async (): Promise<(text: string, signal?: AbortSignal) => Promise<number>> => {
+    if (isOpenAI && encoding) {
+      const count = await loadOpenAITokenizer(encoding);
+      return async (text) => count(text);
+    }
+    const server = await probeTokenizer(model, {
+      baseURL,
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+      timeoutMs: options.probeTimeoutMs ?? 5000,
+    });
+    return server ?? (async (text) => estimateTokensPessimistically(text));
+  };
   const context = { model, baseURL: options.client ? undefined : baseURL, apiKey: options.apiKey };
   let dimensions = options.dimensions ?? knownEmbeddingDimensions[model] ?? 0;
 
@@ -60,7 +92,17 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
     get dimensions() {
       return dimensions;
     },
-    limits: { ...openAIEmbeddingLimits, ...options.limits },
+    limits: { ...(isOpenAI ? openAIEmbeddingLimits : serverEmbeddingLimits), ...options.limits },
+    async countTokens(text, { signal } = {}) {
+      if (counter === undefined) {
+        const attempt = makeCounter();
+        counter = attempt;
+        attempt.catch(() => {
+          if (counter === attempt) counter = undefined;
+        });
+      }
+      return (await counter)(text, signal);
+    },
     async embed(texts, { signal } = {}) {
       throwIfAborted(signal);
       if (texts.length === 0) return [];
@@ -78,7 +120,9 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
           { signal, maxRetries: 0 },
         );
       } catch (error) {
-        throw mapOpenAIError(error, { ...context, signal });
+        const failure = mapOpenAIError(error, { ...context, signal });
+        if (failure.code !== 'aborted') options.onFailure?.(failure);
+        throw failure;
       }
       const vectors = toVectors(response, texts.length, dimensions);
       if (dimensions === 0) dimensions = vectors[0]?.length ?? 0;

@@ -57,7 +57,7 @@ describe('createPipeline', () => {
     expect(log).toEqual(['model started', 'model ended']);
   });
 
-  it('sends the reference prompts, recent history and numbered context', async () => {
+  it('sends the citing prompts, recent history and numbered context', async () => {
     const { model, requests } = recordingModel();
     const history = Array.from({ length: 10 }, (_, i) => ({
       role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
@@ -72,7 +72,7 @@ describe('createPipeline', () => {
     expect(requests).toHaveLength(1);
     const messages = requests[0]?.messages ?? [];
     expect(messages.map((message) => message.content.slice(0, 10))).toEqual([
-      'Use the fo',
+      'Answer the',
       'message 6',
       'message 7',
       'message 8',
@@ -96,5 +96,78 @@ describe('createPipeline', () => {
     for await (const event of createPipeline({ retriever, chatModel: failing }).ask('Hello?'))
       types.push(event.type);
     expect(types).toEqual(['sources', 'error']);
+  });
+});
+
+describe('createPipeline with a model that counts tokens', () => {
+  const passage = (i: number): Chunk => {
+    const text = Array.from(
+      { length: 20 },
+      (_, s) => `Passage ${i} sentence ${s} is about policy optimization.`,
+    ).join(' ');
+    return {
+      id: `d#${i}`,
+      documentId: 'd',
+      source: 'd.txt',
+      page: null,
+      start: i * 10_000,
+      end: i * 10_000 + text.length,
+      text,
+    };
+  };
+  const ranked: Retriever = {
+    retrieve: async () => [0, 1, 2, 3].map((i) => ({ chunk: passage(i), score: 1 - i / 10 })),
+  };
+
+  function countingModel(contextWindow: number, reply: string[], finish: 'stop' | 'length' = 'stop') {
+    const requests: ChatRequest[] = [];
+    const model: ChatModel = {
+      info: { name: 'counted', extractive: false },
+      tokens: async () => ({
+        contextWindow,
+        perMessage: 4,
+        count: async (text) => Math.ceil(text.length / 4),
+      }),
+      async *stream(request, options) {
+        requests.push(request);
+        yield* reply;
+        options?.onFinish?.(finish);
+      },
+    };
+    return { model, requests };
+  }
+
+  it('fits the prompt to the window, says which passages the model got, and sends max_tokens', async () => {
+    const { model, requests } = countingModel(1024, ['GRPO [1]', ' [4].']);
+    const events = [];
+    for await (const event of createPipeline({
+      retriever: ranked,
+      chatModel: model,
+      maxAnswerTokens: 256,
+    }).ask('GRPO?'))
+      events.push(event);
+    const sources = events.find((event) => event.type === 'sources');
+    const given = sources?.type === 'sources' ? sources.sources : [];
+    expect(given.length).toBeGreaterThan(0);
+    expect(given.length).toBeLessThan(4);
+    expect(requests[0]?.maxTokens).toBe(256);
+    expect(requests[0]?.sources).toEqual(given);
+    const sent = requests[0]?.messages ?? [];
+    const tokens = sent.reduce((sum, message) => sum + Math.ceil(message.content.length / 4) + 4, 4);
+    expect(tokens + 256).toBeLessThanOrEqual(1024);
+    // [4] pointed at a passage the model was not given.
+    expect(events.at(-1)).toEqual({
+      type: 'done',
+      answer: 'GRPO [1].',
+      model: { name: 'counted', extractive: false },
+    });
+  });
+
+  it('passes a length finish on as done.finishReason', async () => {
+    const { model } = countingModel(8192, ['cut'], 'length');
+    const events = [];
+    for await (const event of createPipeline({ retriever: ranked, chatModel: model }).ask('GRPO?'))
+      events.push(event);
+    expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'length' });
   });
 });

@@ -1,12 +1,14 @@
-import type { ChatModel, DocumentOverview } from '../chat-models/chat-model.ts';
+import type { ChatModel, DocumentOverview, FinishReason } from '../chat-models/chat-model.ts';
 import { DocchatError, toDocchatError } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, Chunk, ScoredChunk, Source } from '../core/types.ts';
 import { defaultPrompts, formatContext, type RagPrompts } from '../prompts/default-prompts.ts';
 import type { Retriever } from '../retrieval/retriever.ts';
+import { createCitationFilter } from './citation-filter.ts';
 import { withDefinitionPassage } from './definition-passage.ts';
 import { buildOverviews } from './document-overview.ts';
 import { expandAcronyms, findAcronyms } from './expand-acronyms.ts';
+import { fitPrompt } from './fit-prompt.ts';
 import { createPerDocument } from './per-document.ts';
 import { isOverviewQuestion } from './question-intent.ts';
 import { rewriteQuestion } from './rewrite-question.ts';
@@ -22,6 +24,8 @@ export interface PipelineOptions {
   chunks?: () => readonly Chunk[];
   /** How many earlier messages are sent to the model with a question. Default 6 (three exchanges). */
   historyMessages?: number;
+  /** `max_tokens` of an answer (less when the model's window is small). Default 1024. */
+  maxAnswerTokens?: number;
 }
 
 /** Options of one question. */
@@ -42,7 +46,8 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const prompts = options.prompts ?? defaultPrompts;
   const historyMessages = options.historyMessages ?? 6;
-  const model = options.chatModel.info;
+  const maxAnswerTokens = options.maxAnswerTokens ?? 1024;
+  const { chatModel } = options;
 
   return {
     async *ask(question, askOptions = {}) {
@@ -52,7 +57,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       try {
         const trimmed = question.trim();
         if (trimmed.length === 0) throw new DocchatError('invalid_request', 'Type a question first.');
-        const query = await rewriteQuestion(trimmed, history, options.chatModel, signal);
+        // The served model is checked (and, when none was named, found) before it is first used.
+        await chatModel.connect?.({ signal });
+        const model = chatModel.info;
+        const query = await rewriteQuestion(trimmed, history, chatModel, signal);
         // Acronyms the documents define are spelled out for the answerer, so "RL" also matches "reinforcement
         // learning". Retrieval keeps the question as asked: measured on the DeepSeek-R1 paper, expanding it there
         // pulled in passages about the long form's words rather than the question.
@@ -74,31 +82,69 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           );
         }
         const kind = overviews.length > 0 ? 'overview' : 'question';
-        const context = formatContext(sources) + (kind === 'overview' ? formatOutline(overviews) : '');
-        const messages: ChatMessage[] = [
-          prompts.system.createMessage(),
-          ...history.slice(-historyMessages),
-          prompts.user.createMessage({ context, question: query }),
-        ];
-        const deltas = options.chatModel
+        const outline = kind === 'overview' ? formatOutline(overviews) : '';
+        const render = (given: readonly Source[]) =>
+          prompts.user.createMessage({ context: formatContext(given) + outline, question: query });
+        const parts = {
+          system: prompts.system.createMessage(),
+          history: history.slice(-historyMessages),
+          sources,
+          render,
+        };
+        // Models that count tokens get a prompt fitted to their window; the others take the parts whole.
+        const counter = await chatModel.tokens?.({ signal });
+        const fitted = counter
+          ? await fitPrompt({ ...parts, maxAnswerTokens, ...(signal ? { signal } : {}) }, counter)
+          : {
+              messages: [parts.system, ...parts.history, render(sources)],
+              sources,
+              maxTokens: maxAnswerTokens,
+            };
+        const given = fitted.sources;
+        const finish: { reason: FinishReason } = { reason: 'stop' };
+        const deltas = chatModel
           .stream(
-            { messages, question: expandAcronyms(trimmed, acronyms), query, sources, kind, overviews },
-            { signal },
+            {
+              messages: fitted.messages,
+              question: expandAcronyms(trimmed, acronyms),
+              query,
+              sources: given,
+              kind,
+              overviews,
+              maxTokens: fitted.maxTokens,
+            },
+            {
+              signal,
+              onFinish: (reason) => {
+                finish.reason = reason;
+              },
+            },
           )
           [Symbol.asyncIterator]();
+        // Markers that point at no passage given are dropped before they are shown or stored.
+        const citations = createCitationFilter(new Set(given.map((source) => source.n)));
         // The model is asked before the sources are handed out, so its first token is on the way while they are
         // sent. The early failure handler only keeps a rejection from counting as unhandled: it is awaited below.
         let next = deltas.next();
         next.catch(() => {});
         try {
-          yield { type: 'sources', query, model, sources };
+          yield { type: 'sources', query, model, sources: given };
           let answer = '';
           for (let step = await next; !step.done; step = await next) {
-            answer += step.value;
-            yield { type: 'text-delta', delta: step.value };
+            const delta = citations.push(step.value);
+            answer += delta;
+            if (delta !== '') yield { type: 'text-delta', delta };
             next = deltas.next();
           }
-          yield { type: 'done', answer, model };
+          const rest = citations.flush();
+          answer += rest;
+          if (rest !== '') yield { type: 'text-delta', delta: rest };
+          yield {
+            type: 'done',
+            answer,
+            model: chatModel.info,
+            ...(finish.reason === 'length' ? { finishReason: finish.reason } : {}),
+          };
         } finally {
           // A consumer that stops early ends the model's stream too (the signal aborts its request).
           deltas.return?.(undefined).catch(() => {});

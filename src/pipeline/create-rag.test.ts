@@ -169,7 +169,14 @@ describe('createRag with an OpenAI-compatible model on loopback', () => {
   });
 
   it('rewrites follow-ups with the model, sends history and the reference prompts, and embeds for hybrid search', async () => {
-    const rag = createRag(loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: server.url }));
+    const rag = createRag(
+      loadConfig({
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: server.url,
+        DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
+        DOCCHAT_PROMPTS: 'reference',
+      }),
+    );
     const index = rag.createIndex();
     const result = await rag.ingest(input, index);
     expect(result.vectors?.length).toBe(result.chunks.length);

@@ -1,8 +1,9 @@
-import type { ChatModel } from '../chat-models/chat-model.ts';
+import type { ChatModel, ModelServerStatus } from '../chat-models/chat-model.ts';
 import { createExtractiveChatModel } from '../chat-models/extractive-chat-model.ts';
 import { createGgufChatModel } from '../chat-models/gguf-chat-model.ts';
 import { createOpenAIChatModel } from '../chat-models/openai-chat-model.ts';
 import type { Config } from '../config.ts';
+import type { DocchatError } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, ModelInfo } from '../core/types.ts';
 import type { Embedder } from '../embedders/embedder.ts';
@@ -11,6 +12,7 @@ import { createLocalEmbedder } from '../embedders/local-embedder.ts';
 import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
 import { loadDocument } from '../loaders/load-document.ts';
 import type { Loader, LoadInput } from '../loaders/loader.ts';
+import { promptsFor } from '../prompts/default-prompts.ts';
 import { createSearchIndex, type SearchIndex } from '../retrieval/search-index.ts';
 import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
 import type { TextSplitter } from '../splitters/text-splitter.ts';
@@ -24,11 +26,18 @@ export interface RagOverrides {
   splitter?: TextSplitter;
   /** Parses uploaded files; `loadDocument` on the calling thread by default. The server passes a loader pool. */
   loader?: Loader;
+  /** Told about every failed call to a model server (`role` says which), for one structured log line each. */
+  onProviderFailure?: (role: 'chat' | 'embeddings', error: DocchatError) => void;
 }
 
 /** The configured application core that the CLI and the server share. */
 export interface Rag {
+  /** The answering model; for a server asked which model it serves, its real name after `connect`. */
   readonly model: ModelInfo;
+  /** Checks the chat model is served (lists the server's models once); the server calls it at start. */
+  connect(options?: { signal?: AbortSignal }): Promise<void>;
+  /** The chat model server's last known state (`unknown` for the offline answerer's none). */
+  modelStatus(): ModelServerStatus | null;
   /** Name of the embedder whose vectors the indexes hold, or `null` for lexical-only indexes. */
   readonly embedderName: string | null;
   /** An empty index with the configured embedder and retrieval mode. */
@@ -58,7 +67,16 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
   const chatModel =
     overrides.chatModel ??
     (config.chat.provider === 'openai'
-      ? createOpenAIChatModel({ ...config.openai, model: config.chat.model })
+      ? createOpenAIChatModel({
+          ...config.provider.chat,
+          ...(config.chat.model === undefined ? {} : { model: config.chat.model }),
+          ...(config.provider.contextWindow === undefined
+            ? {}
+            : { contextWindow: config.provider.contextWindow }),
+          timeoutMs: config.provider.firstTokenTimeoutMs,
+          streamIdleTimeoutMs: config.provider.streamIdleTimeoutMs,
+          onFailure: (error) => overrides.onProviderFailure?.('chat', error),
+        })
       : config.chat.provider === 'gguf'
         ? createGgufChatModel({ ...ggufRuntime(config), modelPath: config.gguf.chatModelPath ?? '' })
         : createExtractiveChatModel());
@@ -68,7 +86,12 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
       : config.retriever === 'lexical'
         ? null
         : config.embedder.provider === 'openai'
-          ? createOpenAIEmbedder({ ...config.openai, model: config.embedder.model })
+          ? createOpenAIEmbedder({
+              ...config.provider.embeddings,
+              model: config.embedder.model,
+              limits: config.provider.embeddingLimits,
+              onFailure: (error) => overrides.onProviderFailure?.('embeddings', error),
+            })
           : config.embedder.provider === 'gguf'
             ? createGgufEmbedder({
                 modelPath: config.gguf.embeddingModelPath ?? '',
@@ -81,17 +104,29 @@ export function createRag(config: Config, overrides: RagOverrides = {}): Rag {
     ? (file, options) => loader.load(file, { ocr: config.ocr, ...options })
     : (file, options) => loadDocument(file, { ocr: config.ocr, ...options });
 
+  const prompts = promptsFor(config.prompts);
+
   return {
-    model: chatModel.info,
+    get model() {
+      return chatModel.info;
+    },
+    connect: async (options = {}) => {
+      await chatModel.connect?.(options);
+    },
+    modelStatus: () => chatModel.status?.() ?? null,
     embedderName: embedder?.name ?? null,
     createIndex: () => createSearchIndex({ embedder, mode: embedder ? config.retriever : 'lexical' }),
     ingest: (input, index, options = {}) =>
       ingestDocument(input, { limits: limitsOf(config), ...options, index, splitter, load }),
     ask: (index, question, options = {}) =>
-      createPipeline({ retriever: index, chunks: () => index.chunks, chatModel, k: config.k }).ask(
-        question,
-        options,
-      ),
+      createPipeline({
+        retriever: index,
+        chunks: () => index.chunks,
+        chatModel,
+        prompts,
+        k: config.k,
+        maxAnswerTokens: config.provider.maxAnswerTokens,
+      }).ask(question, options),
   };
 }
 

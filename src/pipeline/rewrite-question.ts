@@ -32,6 +32,9 @@ export function rewriteQuestionByRule(question: string, history: readonly ChatMe
   return `${question.trim()} (following up on: ${previous})`;
 }
 
+/** `max_tokens` of the follow-up rewrite: a standalone question is one sentence. */
+export const rewriteMaxTokens = 96;
+
 const rewriteInstruction =
   'Rewrite the last user question as one standalone question that can be understood without the conversation. ' +
   'Replace pronouns and references with what they refer to. Reply with the question only.';
@@ -59,7 +62,15 @@ export async function rewriteQuestion(
   try {
     let rewritten = '';
     for await (const delta of chatModel.stream(
-      { messages, question, query: question, sources: [], kind: 'question', overviews: [] },
+      {
+        messages,
+        question,
+        query: question,
+        sources: [],
+        kind: 'question',
+        overviews: [],
+        maxTokens: rewriteMaxTokens,
+      },
       { signal },
     )) {
       rewritten += delta;

@@ -14,11 +14,28 @@ export const referenceSystemTemplate =
 /** The reference app's user template, verbatim. */
 export const referenceUserTemplate = 'Context:\n{context}\n\nQuestion:\n{question}\n';
 
-/** The default prompts: exactly the reference's templates. */
-export const defaultPrompts: RagPrompts = {
+/** The default system template: answer from the numbered passages, cite each claim, admit what they do not say. */
+export const citedSystemTemplate =
+  "Answer the user's question using only the numbered passages in the context. After each claim, put the number " +
+  'of the passage that supports it in square brackets, like [1] or [2][3]. If the passages do not say, answer that ' +
+  "you don't know from the documents; never guess or use outside knowledge.";
+
+/** The reference app's templates, verbatim (`DOCCHAT_PROMPTS=reference`). */
+export const referencePrompts: RagPrompts = {
   system: createRolePrompt('system', referenceSystemTemplate),
   user: createRolePrompt('user', referenceUserTemplate),
 };
+
+/** The default prompts: the cited system template with the reference's user template. */
+export const defaultPrompts: RagPrompts = {
+  system: createRolePrompt('system', citedSystemTemplate),
+  user: createRolePrompt('user', referenceUserTemplate),
+};
+
+/** The prompts a `DOCCHAT_PROMPTS` setting names. */
+export function promptsFor(setting: 'cited' | 'reference'): RagPrompts {
+  return setting === 'reference' ? referencePrompts : defaultPrompts;
+}
 
 /**
  * Renders retrieved passages for `{context}`. Each passage is labelled `[n]` with its file and page, so a model

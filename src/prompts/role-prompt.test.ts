@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Source } from '../core/types.ts';
-import { defaultPrompts, formatContext, referenceUserTemplate } from './default-prompts.ts';
+import {
+  defaultPrompts,
+  formatContext,
+  promptsFor,
+  referenceSystemTemplate,
+  referenceUserTemplate,
+} from './default-prompts.ts';
 import { createRolePrompt } from './role-prompt.ts';
 
 describe('role prompts', () => {
@@ -18,10 +24,13 @@ describe('role prompts', () => {
     expect(prompt.createMessage({ a: '{b}' }).content).toBe('{b}|');
   });
 
-  it('defaults to the reference templates verbatim', () => {
+  it('defaults to citing prompts, and keeps the reference templates verbatim one setting away', () => {
     expect(defaultPrompts.user.template).toBe(referenceUserTemplate);
-    expect(defaultPrompts.system.createMessage().content).toMatch(/^Use the following context/);
+    expect(defaultPrompts.system.createMessage().content).toMatch(/\[1\].*don't know/s);
     expect(defaultPrompts.system.role).toBe('system');
+    expect(promptsFor('reference').system.template).toBe(referenceSystemTemplate);
+    expect(promptsFor('reference').user.template).toBe(referenceUserTemplate);
+    expect(promptsFor('cited')).toBe(defaultPrompts);
   });
 
   it('labels context passages with their marker, file and page', () => {

@@ -33,6 +33,8 @@ export interface Message {
   model?: ModelInfo;
   status?: MessageStatus;
   error?: { error: ErrorCode; message: string };
+  /** Present (`true`) when the answer was cut off at its length limit. */
+  truncated?: boolean;
 }
 
 /** A chat with its messages, as `GET /api/chats/:chatId` returns it. */

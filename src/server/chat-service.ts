@@ -174,6 +174,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         } else if (event.type === 'done') {
           message.content = event.answer;
           message.model = event.model;
+          if (event.finishReason === 'length') message.truncated = true;
           outcome = 'complete';
         } else if (event.type === 'error' && !signal.aborted) {
           message.error = { error: event.error, message: event.message };

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RagEvent } from '../core/events.ts';
+import { providerFailureFields } from '../core/openai-errors.ts';
 import {
   type FakeChatBody,
   type FakeOpenAIServer,
   startFakeOpenAIServer,
 } from '../test-helpers/fake-openai-server.ts';
 import type { Message } from './api-shapes.ts';
+import { createJsonLogger } from './logger.ts';
 import { parseEvents, readEvents, startTestApp, type TestApp, uploadForm } from './test-app.ts';
 
 const notes =
@@ -146,7 +148,13 @@ describe('answers from an OpenAI-compatible server', () => {
   beforeEach(() => {
     fake.reset();
     app = startTestApp({
-      env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test', DOCCHAT_EMBEDDER: 'local' },
+      env: {
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_API_KEY: 'sk-test',
+        DOCCHAT_EMBEDDER: 'local',
+        DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
+        DOCCHAT_MAX_ANSWER_TOKENS: '16',
+      },
     });
   });
 
@@ -200,6 +208,69 @@ describe('answers from an OpenAI-compatible server', () => {
     expect(stopped?.content.length).toBeGreaterThan(0);
     expect(stopped?.content.length).toBeLessThan('one two three four five six seven eight nine ten'.length);
     expect(stopped?.sources?.length).toBeGreaterThan(0);
+  });
+
+  it('marks an answer cut off at its length limit, in the done event and the stored message', async () => {
+    fake.configure({ reply: Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ') });
+    const chatId = await chatWithDocument();
+    const events = await readEvents(await ask(chatId, 'What does chlorophyll absorb?'));
+    expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'length' });
+    expect(chatRequests().at(-1)?.body).toMatchObject({ max_tokens: 16 });
+    expect((await messagesOf(chatId)).at(-1)).toMatchObject({ status: 'complete', truncated: true });
+    await readEvents(await ask(chatId, 'Anything else?'));
+    fake.configure({ reply: 'Short.' });
+    const short = await readEvents(await ask(chatId, 'And in short?'));
+    expect(short.at(-1)).not.toHaveProperty('finishReason');
+    expect((await messagesOf(chatId)).at(-1)).not.toHaveProperty('truncated');
+  });
+
+  it('logs each provider failure as one line, reports the model server in health, and logs streams at their end', async () => {
+    await app.shutdown();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createJsonLogger({ write: (line) => lines.push(JSON.parse(line)) });
+    app = startTestApp({
+      env: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-secret-key', DOCCHAT_CHAT_MODEL: 'gpt-4o-mini' },
+      overrides: {
+        onProviderFailure: (role, error) =>
+          logger.error('provider_failed', providerFailureFields(role, error)),
+      },
+      deps: { logger },
+    });
+    const health = async () => (await (await app.fetch('/api/health')).json()) as Record<string, unknown>;
+    expect(await health()).toMatchObject({
+      status: 'ok',
+      modelServer: { state: 'unknown', checkedAt: null },
+    });
+    const chatId = await chatWithDocument();
+    fake.fail({ kind: 'server-error', status: 503 }, { endpoint: 'chat', times: 3 });
+    const events = await readEvents(await ask(chatId, 'What does chlorophyll absorb?'));
+    expect(events.at(-1)).toMatchObject({ type: 'error', error: 'upstream_error' });
+    const failures = lines.filter((line) => line.event === 'provider_failed');
+    expect(failures).toHaveLength(3);
+    const host = new URL(fake.url).host;
+    expect(failures[0]).toMatchObject({
+      role: 'chat',
+      code: 'upstream_error',
+      status: 503,
+      host,
+      model: 'gpt-4o-mini',
+    });
+    expect(JSON.stringify(lines)).not.toContain('sk-secret-key');
+    expect(JSON.stringify(lines)).not.toContain('chlorophyll');
+    expect(await health()).toMatchObject({
+      status: 'degraded',
+      modelServer: { state: 'down', error: { error: 'upstream_error' } },
+    });
+    await readEvents(await ask(chatId, 'What does chlorophyll absorb?'));
+    expect(await health()).toMatchObject({ status: 'ok', modelServer: { state: 'up' } });
+    const streamed = lines.filter((line) => line.event === 'request' && line.stream !== undefined);
+    expect(streamed.at(-1)).toMatchObject({
+      path: `/api/chats/${chatId}/messages`,
+      status: 200,
+      stream: 'complete',
+    });
+    // The embeddings of the upload went through the same way, but no embeddings request failed.
+    expect(failures.every((line) => line.role === 'chat')).toBe(true);
   });
 
   it('streams an upstream failure as an error event and stores it', async () => {

@@ -8,6 +8,7 @@ import { clientAddress } from './client-address.ts';
 import { errorResponse, methodNotAllowedResponse, toHttpError } from './http-errors.ts';
 import { createIndexCache } from './index-cache.ts';
 import { type Logger, silentLogger } from './logger.ts';
+import { measureStream } from './measure-stream.ts';
 import { createQuotaGuard } from './quotas.ts';
 import { configRoutes } from './routes/app-config.ts';
 import { chatRoutes } from './routes/chats.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): DocchatApp {
     rag,
     store,
     maxBytes: config.quotas.indexCacheBytes,
+    logger,
     ...(deps.maxCachedIndexes === undefined ? {} : { maxEntries: deps.maxCachedIndexes }),
   });
   const quotas = createQuotaGuard(config.quotas, now);
@@ -87,12 +89,18 @@ export function createApp(deps: AppDeps): DocchatApp {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    logger.info('request', {
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
+    const fields = { method: c.req.method, path: c.req.path, status: c.res.status };
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const body = c.res.body;
+    if (body === null || !(c.res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      logger.info('request', { ...fields, ms: elapsed() });
+      return;
+    }
+    // An event stream is logged when it ends, so `ms` is the whole answer, not the time to its headers.
+    c.res = new Response(
+      measureStream(body, (outcome) => logger.info('request', { ...fields, ms: elapsed(), stream: outcome })),
+      c.res,
+    );
   });
   app.onError((error, c) => {
     const { status, error: failure } = toHttpError(error);

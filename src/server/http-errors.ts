@@ -25,6 +25,8 @@ export function statusForError(code: ErrorCode): number {
     case 'invalid_request':
       return 400;
     case 'upstream_timeout':
+    case 'model_timeout':
+    case 'stream_stalled':
       return 504;
     case 'rate_limited':
       return 503;

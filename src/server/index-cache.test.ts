@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { Embedder } from '../embedders/embedder.ts';
 import { createLocalEmbedder } from '../embedders/local-embedder.ts';
+import { createOpenAIEmbedder } from '../embedders/openai-embedder.ts';
 import { createRag } from '../pipeline/create-rag.ts';
 import type { StoredDocument } from '../storage/chat-store.ts';
 import { makeStoredDocument } from '../storage/describe-chat-store.ts';
 import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
+import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
 import { createIndexCache, estimateIndexBytes } from './index-cache.ts';
 
 /** The local embedder under another name, counting the texts it embeds. */
@@ -136,6 +138,46 @@ describe('createIndexCache, bounded by bytes', () => {
     const index = await tiny.get('c');
     expect(index.chunks).toHaveLength(50);
     expect(tiny.size).toBe(1);
+  });
+});
+
+describe('createIndexCache with a server whose embedding model changed under the same name', () => {
+  const server = setupFakeOpenAIServer({ models: ['nomic-embed-text'] });
+
+  it('detects the new dimension and embeds the stored passages again, with progress', async () => {
+    server.configure({ embeddingDimensions: { 'nomic-embed-text': 32 } });
+    const embedder = createOpenAIEmbedder({ baseURL: server.url, model: 'nomic-embed-text' });
+    const store = createSqliteChatStore({ path: ':memory:' });
+    await store.createSession({ id: 's', createdAt: 0, lastSeenAt: 0 });
+    await store.createChat({ id: 'a', sessionId: 's', createdAt: 0 });
+    const document = makeStoredDocument('d1', 3);
+    document.embedder = 'nomic-embed-text';
+    // Stored when the server's model gave 16 dimensions.
+    document.vectors = document.chunks.map(() => new Float32Array(16).fill(0.25));
+    await store.addDocument('a', document, 1);
+    const lines: string[] = [];
+    const rag = createRag(loadConfig({ DOCCHAT_RETRIEVER: 'hybrid' }), { embedder });
+    const cache = createIndexCache({
+      rag,
+      store,
+      maxEntries: 2,
+      logger: { info: (event, fields) => lines.push(`${event} ${fields?.done ?? ''}`), error: () => {} },
+    });
+    const index = await cache.get('a');
+    expect(embedder.dimensions).toBe(32);
+    expect(lines).toContain('reindex_started ');
+    expect(lines).toContain('reindex_progress 3');
+    expect((await index.retrieve(document.chunks[0]?.text ?? '', { k: 1 }))[0]?.chunk.id).toBe('d1#0');
+
+    server.configure({ embeddingDimensions: { 'nomic-embed-text': 8 } });
+    server.fail({ kind: 'not-implemented' }, { endpoint: 'embeddings', times: 10 });
+    const failing = createOpenAIEmbedder({ baseURL: server.url, model: 'nomic-embed-text', dimensions: 8 });
+    const other = createIndexCache({
+      rag: createRag(loadConfig({ DOCCHAT_RETRIEVER: 'hybrid' }), { embedder: failing }),
+      store,
+      maxEntries: 2,
+    });
+    await expect(other.get('a')).rejects.toMatchObject({ code: 'embedding_mismatch' });
     await store.close();
   });
 });

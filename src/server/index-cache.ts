@@ -1,8 +1,11 @@
+import { DocchatError, toDocchatError } from '../core/errors.ts';
 import { embedAll } from '../embedders/embed-all.ts';
+import type { Embedder } from '../embedders/embedder.ts';
 import type { Rag } from '../pipeline/create-rag.ts';
 import { addInSlices } from '../retrieval/add-in-slices.ts';
 import type { SearchIndex } from '../retrieval/search-index.ts';
 import type { ChatStore, StoredDocument } from '../storage/chat-store.ts';
+import type { Logger } from './logger.ts';
 
 /** The live search indexes of recently used chats, rebuilt from the store when missing (e.g. after a restart). */
 export interface IndexCache {
@@ -40,6 +43,8 @@ export interface IndexCacheOptions {
   maxBytes?: number;
   /** Most indexes held, whatever their size. No bound by default. */
   maxEntries?: number;
+  /** Told of re-embedding (a changed embedding model or dimension), with progress. */
+  logger?: Logger;
 }
 
 /**
@@ -75,13 +80,16 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
   ) {
     const { documentIds } = entry;
     if (documentIds.has(document.summary.id)) return;
-    const reusable = document.vectors !== null && document.embedder === rag.embedderName;
-    let vectors = reusable ? document.vectors : null;
+    let vectors = document.embedder === rag.embedderName ? document.vectors : null;
+    // The same model name may now give vectors of another length (the server was given another model).
+    if (
+      index.embedder !== null &&
+      vectors !== null &&
+      !(await sameDimensions(index.embedder, vectors, document))
+    )
+      vectors = null;
     if (index.embedder !== null && vectors === null) {
-      vectors = await embedAll(
-        index.embedder,
-        document.chunks.map((chunk) => chunk.text),
-      );
+      vectors = await reembed(index.embedder, document);
     }
     // Checked again: another add may have finished while this one was embedding.
     if (documentIds.has(document.summary.id)) return;
@@ -89,6 +97,40 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
     entry.bytes += estimateIndexBytes(document);
     await addInSlices(index, document.chunks, index.embedder === null ? null : vectors);
     evictOverflow();
+  }
+
+  async function sameDimensions(
+    embedder: Embedder,
+    vectors: readonly Float32Array[],
+    document: StoredDocument,
+  ): Promise<boolean> {
+    const stored = vectors[0]?.length ?? 0;
+    if (embedder.dimensions === 0 && document.chunks[0] !== undefined) {
+      // A server's model tells its length only by answering: one passage asks it.
+      await embedAll(embedder, [document.chunks[0].text]);
+    }
+    return embedder.dimensions === 0 || embedder.dimensions === stored;
+  }
+
+  /** Embeds a stored document's passages again with the configured embedder, logging progress. */
+  async function reembed(embedder: Embedder, document: StoredDocument): Promise<Float32Array[]> {
+    const fields = { documentId: document.summary.id, from: document.embedder, to: embedder.name };
+    options.logger?.info('reindex_started', { ...fields, total: document.chunks.length });
+    try {
+      return await embedAll(
+        embedder,
+        document.chunks.map((chunk) => chunk.text),
+        { onProgress: (done, total) => options.logger?.info('reindex_progress', { ...fields, done, total }) },
+      );
+    } catch (error) {
+      const failure = toDocchatError(error);
+      if (failure.code === 'aborted') throw failure;
+      throw new DocchatError(
+        'embedding_mismatch',
+        `This chat's passages were embedded with "${document.embedder ?? 'no model'}" and must be embedded again with "${embedder.name}", which failed: ${failure.message}`,
+        { cause: failure, details: { from: document.embedder, to: embedder.name } },
+      );
+    }
   }
 
   async function load(entry: Pick<Entry, 'documentIds' | 'bytes'>, chatId: string): Promise<SearchIndex> {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config.ts';
 import { toDocchatError } from '../core/errors.ts';
+import { providerFailureFields } from '../core/openai-errors.ts';
 import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { createRag } from '../pipeline/create-rag.ts';
 import type { ChatStore } from '../storage/chat-store.ts';
@@ -56,7 +57,21 @@ const loaderPool = createLoaderPool({
   maxQueued: config.limits.parseQueueSize,
   maxQueuedPerKey: config.limits.parseQueuePerSession,
 });
-const rag = createRag(config, { loader: loaderPool });
+const rag = createRag(config, {
+  loader: loaderPool,
+  onProviderFailure: (role, error) => logger.error('provider_failed', providerFailureFields(role, error)),
+});
+// The model server is asked once what it serves, without holding up the start; a failure leaves the server up,
+// shows in /api/health, and is asked again at the first question.
+if (rag.modelStatus() !== null) {
+  rag
+    .connect()
+    .then(() => logger.info('model_server_ready', { model: rag.model.name }))
+    .catch((error: unknown) => {
+      const failure = toDocchatError(error);
+      logger.error('model_server_unavailable', { code: failure.code, message: failure.message });
+    });
+}
 const docchat = createApp({ config, rag, store, logger });
 await docchat.sweepExpiredSessions();
 

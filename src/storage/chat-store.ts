@@ -63,6 +63,8 @@ export interface MessageRecord {
   model?: ModelInfo;
   status?: MessageStatus;
   error?: { error: ErrorCode; message: string };
+  /** The answer was cut off at its length limit (`max_tokens`). */
+  truncated?: boolean;
 }
 
 /**

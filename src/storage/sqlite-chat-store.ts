@@ -280,17 +280,17 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     deleteUpload: db.prepare('DELETE FROM uploads WHERE id = ? AND chat_id = ?'),
     failUploads: db.prepare("UPDATE uploads SET status = 'failed' WHERE status = 'ingesting'"),
     insertMessage: db.prepare(
-      'INSERT INTO messages (id, chat_id, role, content, created_at, status, query, sources, model, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (id, chat_id, role, content, created_at, status, query, sources, model, error, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     updateMessage: db.prepare(
-      'UPDATE messages SET role = ?, content = ?, created_at = ?, status = ?, query = ?, sources = ?, model = ?, error = ? WHERE id = ? AND chat_id = ?',
+      'UPDATE messages SET role = ?, content = ?, created_at = ?, status = ?, query = ?, sources = ?, model = ?, error = ?, truncated = ? WHERE id = ? AND chat_id = ?',
     ),
     interruptMessages: db.prepare("UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"),
     listMessages: db.prepare(
-      'SELECT id, role, content, created_at, status, query, sources, model, error FROM messages WHERE chat_id = ? ORDER BY seq',
+      'SELECT id, role, content, created_at, status, query, sources, model, error, truncated FROM messages WHERE chat_id = ? ORDER BY seq',
     ),
     listLastMessages: db.prepare(
-      'SELECT * FROM (SELECT seq, id, role, content, created_at, status, query, sources, model, error FROM messages ' +
+      'SELECT * FROM (SELECT seq, id, role, content, created_at, status, query, sources, model, error, truncated FROM messages ' +
         'WHERE chat_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
     ),
   };
@@ -394,6 +394,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
         message: typeof parsed.message === 'string' ? parsed.message : '',
       };
     }
+    if (row.truncated === 1) message.truncated = true;
     return message;
   }
 
@@ -431,6 +432,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
       json(message.sources),
       json(message.model),
       json(message.error),
+      message.truncated ? 1 : null,
     ];
   }
 
@@ -716,4 +718,12 @@ function migrate(db: DatabaseSync, limits: SqliteLimits): void {
   // A file made before incremental vacuum was turned on only switches with a full VACUUM, once.
   const vacuum = db.prepare('PRAGMA auto_vacuum').get();
   if (vacuum?.auto_vacuum !== 2) db.exec('VACUUM');
+  addColumnIfMissing(db, 'messages', 'truncated', 'INTEGER');
+}
+
+/** Adds a nullable column that later code writes; older databases read it as absent. */
+function addColumnIfMissing(db: DatabaseSync, table: string, column: string, type: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all();
+  if (!columns.some((info) => info.name === column))
+    db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }

@@ -1,6 +1,7 @@
 import OpenAI, { AuthenticationError, NotFoundError, RateLimitError } from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, hashEmbedding, startFakeOpenAIServer } from './fake-openai-server.ts';
+import { setupFakeOpenAIServer } from './setup-fake-openai-server.ts';
 
 let server: FakeOpenAIServer;
 let client: OpenAI;
@@ -196,5 +197,77 @@ describe('startFakeOpenAIServer', () => {
     const request = server.requests[0];
     expect(request).toBeDefined();
     if (request) expect(await server.settled(request)).toBe('client-closed');
+  });
+});
+
+describe('the fake in llama.cpp, Ollama and vLLM wire forms', () => {
+  const fake = setupFakeOpenAIServer({ models: ['tiny'] });
+  const root = () => fake.url.replace(/\/v1$/, '');
+  const chat = (body: Record<string, unknown>) =>
+    fetch(`${fake.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tiny', messages: [{ role: 'user', content: 'Hello there' }], ...body }),
+    });
+
+  it('llama.cpp: /props, /tokenize, and an overflow as HTTP 200 with an error line then [DONE]', async () => {
+    fake.configure({ flavor: 'llama.cpp', contextWindow: 10 });
+    expect(await (await fetch(`${root()}/props`)).json()).toMatchObject({
+      default_generation_settings: { n_ctx: 10 },
+    });
+    const tokens = await fetch(`${root()}/tokenize`, {
+      method: 'POST',
+      body: JSON.stringify({ content: 'abcdef' }),
+    });
+    expect(((await tokens.json()) as { tokens: number[] }).tokens).toHaveLength(2);
+    const response = await chat({ stream: true, max_tokens: 8 });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(
+      /^error: \{"code":400,"message":"request \(\d+ tokens\) exceeds the available context size \(10 tokens\)/,
+    );
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
+  it('Ollama: /api/show with num_ctx, a bare JSON error line mid-stream, and a silently cut prompt', async () => {
+    fake.configure({ flavor: 'ollama', ollamaNumCtx: 2048, contextWindow: 10 });
+    const show = (await (
+      await fetch(`${root()}/api/show`, { method: 'POST', body: '{"model":"tiny"}' })
+    ).json()) as {
+      parameters: string;
+      model_info: Record<string, unknown>;
+    };
+    expect(show.parameters).toMatch(/^num_ctx\s+2048$/m);
+    expect(show.model_info['llama.context_length']).toBe(131_072);
+    fake.fail({ kind: 'stream-error', afterChunks: 1, message: 'boom' }, { endpoint: 'chat' });
+    const text = await (await chat({ stream: true, max_tokens: 8 })).text();
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      '{"error":{"message":"boom","type":"api_error","param":null,"code":null}}',
+    );
+    expect(fake.requests.at(-1)?.promptCut).toBe(true);
+  });
+
+  it('vLLM: max_model_len in the model list and the context-length 400', async () => {
+    fake.configure({ flavor: 'vllm', contextWindow: 10 });
+    const list = (await (await fetch(`${fake.url}/models`)).json()) as { data: { max_model_len: number }[] };
+    expect(list.data[0]?.max_model_len).toBe(10);
+    const response = await chat({ max_tokens: 8 });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: {
+        type: 'BadRequestError',
+        code: 400,
+        message: expect.stringMatching(/maximum context length is 10 tokens/),
+      },
+    });
+  });
+
+  it('an embeddings-only server answers chat with 501, and a reply over max_tokens ends with length', async () => {
+    fake.configure({ flavor: 'llama.cpp', embeddingsOnly: true });
+    expect((await chat({})).status).toBe(501);
+    fake.configure({ embeddingsOnly: false, reply: 'a b c d' });
+    const text = await (await chat({ stream: true, max_tokens: 2 })).text();
+    expect(text).toContain('"finish_reason":"length"');
+    expect(text).not.toContain(' c');
   });
 });

@@ -16,6 +16,11 @@ import type { AddressInfo } from 'node:net';
  * - `error-event`: a stream that sends `afterChunks` deltas, then a `data: {"error": ...}` event and ends.
  * - `no-finish`: a stream that sends `afterChunks` deltas, then `[DONE]` without ever giving a finish_reason.
  * - `hang`: never answers (until the client gives up or the server closes).
+ * - `stream-error`: `afterChunks` deltas, then the `flavor`'s own mid-stream error form: llama.cpp's SSE line
+ *   `error: {"code":500,...}` then `data: [DONE]`; Ollama's bare JSON line `{"error":{...}}` and the end;
+ *   vLLM's `data: {"error":{...,"code":500}}` then `data: [DONE]`; OpenAI's `data: {"error":{...}}`.
+ * - `not-implemented`: llama.cpp's 501 `not_supported_error` body.
+ * - `stall`: a stream that sends `afterChunks` deltas (default 1), then nothing more until the client leaves.
  */
 export type FakeFault =
   | { kind: 'auth' }
@@ -29,7 +34,13 @@ export type FakeFault =
   | { kind: 'cut-stream'; afterChunks?: number }
   | { kind: 'error-event'; afterChunks?: number }
   | { kind: 'no-finish'; afterChunks?: number }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  | { kind: 'stream-error'; afterChunks?: number; message?: string }
+  | { kind: 'not-implemented' }
+  | { kind: 'stall'; afterChunks?: number };
+
+/** Whose wire forms the fake speaks beyond OpenAI's: its extra routes, error bodies and stream errors. */
+export type FakeFlavor = 'openai' | 'llama.cpp' | 'ollama' | 'vllm';
 
 /** Which endpoint a fault applies to. */
 export type FakeEndpoint = 'chat' | 'embeddings' | 'models' | 'any';
@@ -65,6 +76,32 @@ export interface FakeOpenAIServerOptions {
   maxEmbeddingInputs?: number;
   /** Leave out `usage` and use odd ids, as some OpenAI-compatible servers do. Default false. */
   minimal?: boolean;
+  /**
+   * Whose server to be. `llama.cpp`: `GET /props`, `POST /tokenize {content}`; `ollama`: `POST /api/show`,
+   * `GET /api/ps`, no tokenizer; `vllm`: `max_model_len` in `/v1/models`, `POST /tokenize {model, prompt}`.
+   * Default `openai` (none of these).
+   */
+  flavor?: FakeFlavor;
+  /**
+   * The model's window in tokens ({@link fakeTokenCount} per message plus {@link fakeTemplateTokens}, and the
+   * requested `max_tokens`). A request over it gets the flavor's answer: llama.cpp HTTP 200 and an `error:` line
+   * (context shift off), vLLM and OpenAI a 400, Ollama silently cuts the prompt (recorded as `promptCut`).
+   */
+  contextWindow?: number;
+  /** Ollama's `num_ctx` parameter in `/api/show`; without it the model's trained length is shown only. */
+  ollamaNumCtx?: number;
+  /** Most tokens in one embedding input (llama.cpp's physical batch); longer ones get its 500. */
+  maxEmbeddingInputTokens?: number;
+  /** An embeddings-only server (llama.cpp with `--embeddings`): chat requests get its 501. */
+  embeddingsOnly?: boolean;
+}
+
+/** Chat-template tokens the fake adds per message, as a real template does. */
+export const fakeTemplateTokens = 4;
+
+/** The fake's tokenizer: one token per three UTF-8 bytes (a real BPE packs English somewhat tighter). */
+export function fakeTokenCount(text: string): number {
+  return Math.ceil(Buffer.byteLength(text, 'utf8') / 3);
 }
 
 /** How a recorded request ended. */
@@ -79,6 +116,9 @@ export interface RecordedRequest {
   /** Parsed JSON body, or `undefined` for bodies that are empty or not JSON. */
   body: unknown;
   outcome: FakeRequestOutcome;
+  /** Chat requests: the prompt's tokens as the fake counts them, and whether it had to cut the prompt (Ollama). */
+  promptTokens?: number;
+  promptCut?: boolean;
 }
 
 /** A running fake: point an OpenAI client at `url`. */
@@ -234,6 +274,7 @@ async function handle(
         : record.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))
           ? 'models'
           : undefined;
+  if (endpoint === undefined && (await serveFlavorRoute(record, res, path, options))) return;
   if (endpoint === undefined) {
     sendError(res, 404, {
       message: `Invalid URL (${record.method} ${path})`,
@@ -257,7 +298,7 @@ async function handle(
   if (endpoint === 'models') {
     const id = path.slice('/v1/models/'.length);
     if (id === '') {
-      sendJson(res, 200, { object: 'list', data: models.map(modelObject) });
+      sendJson(res, 200, { object: 'list', data: models.map((id) => flavorModelObject(id, options)) });
     } else if (models.includes(decodeURIComponent(id))) {
       sendJson(res, 200, modelObject(decodeURIComponent(id)));
     } else {
@@ -285,6 +326,32 @@ async function handle(
     return;
   }
   const chatBody = body as FakeChatBody;
+  if (options.embeddingsOnly) {
+    sendJson(
+      res,
+      501,
+      notSupported('This server does not support completions. Start it without `--embeddings`'),
+    );
+    return;
+  }
+  const promptTokens = Array.isArray(chatBody.messages)
+    ? chatBody.messages.reduce(
+        (sum, message) =>
+          sum +
+          fakeTemplateTokens +
+          fakeTokenCount(typeof message.content === 'string' ? message.content : ''),
+        fakeTemplateTokens,
+      )
+    : 0;
+  record.promptTokens = promptTokens;
+  const maxTokens =
+    typeof chatBody.max_tokens === 'number'
+      ? chatBody.max_tokens
+      : Number(chatBody.max_completion_tokens ?? 0);
+  if (options.contextWindow !== undefined && promptTokens + maxTokens > options.contextWindow) {
+    if (await sendOverflow(res, options, promptTokens, maxTokens, chatBody.stream === true)) return;
+    record.promptCut = true;
+  }
   if (!Array.isArray(chatBody.messages) || chatBody.messages.length === 0) {
     sendError(res, 400, {
       message:
@@ -299,7 +366,9 @@ async function handle(
     fault?.kind === 'cut-stream' ||
     fault?.kind === 'refusal' ||
     fault?.kind === 'error-event' ||
-    fault?.kind === 'no-finish'
+    fault?.kind === 'no-finish' ||
+    fault?.kind === 'stream-error' ||
+    fault?.kind === 'stall'
       ? fault
       : undefined;
   if (streamFault?.kind === 'cut-stream') record.outcome = 'server-cut';
@@ -375,12 +444,160 @@ async function sendFault(fault: FakeFault, res: ServerResponse, streaming: boole
       if (streaming) return false;
       res.socket?.destroy();
       return true;
+    case 'not-implemented':
+      sendJson(
+        res,
+        501,
+        notSupported('This server does not support embeddings. Start it with `--embeddings`'),
+      );
+      return true;
     case 'refusal':
     case 'error-event':
     case 'no-finish':
+    case 'stream-error':
+    case 'stall':
       if (streaming) return false;
       sendError(res, 500, serverError);
       return true;
+  }
+}
+
+function notSupported(message: string) {
+  return { error: { code: 501, message, type: 'not_supported_error' } };
+}
+
+/** Answers a prompt over the window as the flavor does; false for Ollama, which cuts the prompt and goes on. */
+async function sendOverflow(
+  res: ServerResponse,
+  options: FakeOpenAIServerOptions,
+  promptTokens: number,
+  maxTokens: number,
+  streaming: boolean,
+): Promise<boolean> {
+  const window = options.contextWindow ?? 0;
+  switch (options.flavor ?? 'openai') {
+    case 'ollama':
+      return false;
+    case 'llama.cpp': {
+      const error = {
+        code: 400,
+        message: `request (${promptTokens} tokens) exceeds the available context size (${window} tokens), try increasing it`,
+        type: 'exceed_context_size_error',
+        n_prompt_tokens: promptTokens,
+        n_ctx: window,
+      };
+      if (!streaming) {
+        sendJson(res, 400, { error });
+        return true;
+      }
+      // With context shift off, llama-server answers 200 and reports the overflow inside the stream.
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.end(`error: ${JSON.stringify(error)}\n\ndata: [DONE]\n\n`);
+      return true;
+    }
+    case 'vllm':
+      sendJson(res, 400, {
+        error: {
+          message: `This model's maximum context length is ${window} tokens. However, you requested ${promptTokens + maxTokens} tokens (${promptTokens} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        },
+      });
+      return true;
+    default:
+      sendError(res, 400, {
+        message: `This model's maximum context length is ${window} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+        type: 'invalid_request_error',
+        param: 'messages',
+        code: 'context_length_exceeded',
+      });
+      return true;
+  }
+}
+
+/** llama.cpp's, Ollama's and vLLM's own routes; false when the path is not one of the flavor's. */
+async function serveFlavorRoute(
+  record: RecordedRequest,
+  res: ServerResponse,
+  path: string,
+  options: FakeOpenAIServerOptions,
+): Promise<boolean> {
+  const flavor = options.flavor ?? 'openai';
+  const body = isObject(record.body) ? record.body : {};
+  const model = (options.models ?? defaultFakeModels)[0] ?? 'model';
+  if (flavor === 'llama.cpp' && record.method === 'GET' && path === '/props') {
+    sendJson(res, 200, {
+      default_generation_settings: { n_ctx: options.contextWindow ?? 4096, params: { n_predict: -1 } },
+      total_slots: 1,
+      model_path: `/models/${model}.gguf`,
+    });
+    return true;
+  }
+  if ((flavor === 'llama.cpp' || flavor === 'vllm') && record.method === 'POST' && path === '/tokenize') {
+    const text = String(flavor === 'llama.cpp' ? (body.content ?? '') : (body.prompt ?? ''));
+    const tokens = Array.from({ length: fakeTokenCount(text) }, (_, i) => 1000 + i);
+    sendJson(
+      res,
+      200,
+      flavor === 'vllm'
+        ? { count: tokens.length, max_model_len: options.contextWindow ?? 4096, tokens }
+        : { tokens },
+    );
+    return true;
+  }
+  if (flavor === 'ollama' && record.method === 'POST' && path === '/api/show') {
+    const parameters = [
+      ...(options.ollamaNumCtx === undefined
+        ? []
+        : [`num_ctx                        ${options.ollamaNumCtx}`]),
+      'stop                           "<|eot_id|>"',
+    ].join('\n');
+    sendJson(res, 200, {
+      modelfile: '# Modelfile generated by "ollama show"',
+      parameters,
+      template: '{{ .Prompt }}',
+      details: { format: 'gguf', family: 'llama', parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+      model_info: {
+        'general.architecture': 'llama',
+        'llama.context_length': 131_072,
+        'llama.embedding_length': 3072,
+      },
+    });
+    return true;
+  }
+  if (flavor === 'ollama' && record.method === 'GET' && path === '/api/ps') {
+    sendJson(res, 200, { models: [] });
+    return true;
+  }
+  return false;
+}
+
+function flavorModelObject(id: string, options: FakeOpenAIServerOptions) {
+  switch (options.flavor ?? 'openai') {
+    case 'vllm':
+      return {
+        id,
+        object: 'model',
+        created: 1_700_000_000,
+        owned_by: 'vllm',
+        root: id,
+        parent: null,
+        max_model_len: options.contextWindow ?? 4096,
+        permission: [],
+      };
+    case 'llama.cpp':
+      return {
+        id,
+        object: 'model',
+        created: 1_700_000_000,
+        owned_by: 'llamacpp',
+        meta: { vocab_type: 2, n_vocab: 32_000, n_ctx_train: 131_072, n_embd: 64 },
+      };
+    case 'ollama':
+      return { id, object: 'model', created: 1_700_000_000, owned_by: 'library' };
+    default:
+      return modelObject(id);
   }
 }
 
@@ -430,6 +647,20 @@ function sendEmbeddings(
       type: 'invalid_request_error',
       param: 'input',
       code: null,
+    });
+    return;
+  }
+  const tooLong = (texts as string[]).find(
+    (text) =>
+      options.maxEmbeddingInputTokens !== undefined && fakeTokenCount(text) > options.maxEmbeddingInputTokens,
+  );
+  if (tooLong !== undefined) {
+    sendJson(res, 500, {
+      error: {
+        code: 500,
+        message: `input (${fakeTokenCount(tooLong)} tokens) is too large to process. increase the physical batch size (current batch size: ${options.maxEmbeddingInputTokens})`,
+        type: 'server_error',
+      },
     });
     return;
   }
@@ -533,10 +764,20 @@ async function streamChat(
   body: FakeChatBody,
   options: FakeOpenAIServerOptions,
   counter: number,
-  fault: Extract<FakeFault, { kind: 'cut-stream' | 'refusal' | 'error-event' | 'no-finish' }> | undefined,
+  fault:
+    | Extract<
+        FakeFault,
+        { kind: 'cut-stream' | 'refusal' | 'error-event' | 'no-finish' | 'stream-error' | 'stall' }
+      >
+    | undefined,
 ): Promise<void> {
   const reply = replyFor(body, options);
-  const deltas = (options.chunk ?? defaultChunk)(reply);
+  const all = (options.chunk ?? defaultChunk)(reply);
+  // One delta is one token: a reply longer than `max_tokens` ends there with `finish_reason: "length"`.
+  const limit =
+    typeof body.max_tokens === 'number' ? body.max_tokens : Number(body.max_completion_tokens ?? Infinity);
+  const deltas = all.slice(0, Math.max(0, limit));
+  const cutOff = deltas.length < all.length;
   const id = options.minimal ? String(counter) : `chatcmpl-fake${counter}`;
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: Record<string, unknown>, finishReason: string | null) => ({
@@ -562,7 +803,9 @@ async function streamChat(
     connection: 'keep-alive',
   });
   await send(chunk({ role: 'assistant', content: '', refusal: null }, null));
-  const stopAt = fault ? Math.min(fault.afterChunks ?? 2, deltas.length) : deltas.length;
+  const stopAt = fault
+    ? Math.min(fault.afterChunks ?? (fault.kind === 'stall' ? 1 : 2), deltas.length)
+    : deltas.length;
   for (let i = 0; i < stopAt; i++) {
     if (i > 0) await sleep(options.tokenDelayMs ?? 0, res);
     if (res.destroyed) return;
@@ -572,6 +815,31 @@ async function streamChat(
     res.socket?.destroy();
     return;
   }
+  if (fault?.kind === 'stall') {
+    await new Promise<void>((resolve) => res.once('close', () => resolve()));
+    return;
+  }
+  if (fault?.kind === 'stream-error') {
+    const message = fault.message ?? 'llama runner process has terminated: exit status 2';
+    switch (options.flavor ?? 'openai') {
+      case 'llama.cpp':
+        res.end(`error: ${JSON.stringify({ code: 500, message, type: 'server_error' })}\n\ndata: [DONE]\n\n`);
+        return;
+      case 'ollama':
+        // Ollama writes its error as bare JSON in the middle of the event stream, and stops.
+        res.end(`${JSON.stringify({ error: { message, type: 'api_error', param: null, code: null } })}\n`);
+        return;
+      case 'vllm':
+        res.end(
+          `data: ${JSON.stringify({ error: { object: 'error', message, type: 'InternalServerError', param: null, code: 500 } })}\n\ndata: [DONE]\n\n`,
+        );
+        return;
+      default:
+        await send({ error: { ...serverError, message } });
+        res.end();
+        return;
+    }
+  }
   if (fault?.kind === 'error-event') {
     await send({
       error: { ...serverError, message: 'The server had an error while processing your request.' },
@@ -580,7 +848,7 @@ async function streamChat(
     return;
   }
   if (fault?.kind !== 'no-finish')
-    await send(chunk({}, fault?.kind === 'refusal' ? 'content_filter' : 'stop'));
+    await send(chunk({}, fault?.kind === 'refusal' ? 'content_filter' : cutOff ? 'length' : 'stop'));
   if (body.stream_options?.include_usage && !options.minimal) {
     const tokens = Math.ceil(reply.length / 4);
     await send({

@@ -19,7 +19,8 @@ Answers questions about a text (.txt, .md, .csv, .log, ...) or PDF file, offline
 Options:
   --json                one JSON object per question on stdout:
                         {"question","answer","model","sources":[{"source","page","score","text"}]}
-                        (plus "query" when a follow-up was rewritten for retrieval)
+                        (plus "query" when a follow-up was rewritten for retrieval, and
+                        "truncated": true when the answer was cut off at its length limit)
   --questions <path>    one question per line; the file is indexed once
   --conversation        with --questions: the lines are one conversation, so follow-ups ("and the second
                         one?") are rewritten from the earlier questions; the query used is printed
@@ -27,7 +28,8 @@ Options:
   --password <pw>       password of an encrypted PDF
   --chat <provider>     extractive (offline, default) | openai (needs OPENAI_API_KEY or OPENAI_BASE_URL)
                         | gguf (a local model file: DOCCHAT_CHAT_MODEL_PATH=<file.gguf>)
-  --model <name>        chat model for --chat openai (default gpt-4o-mini, or DOCCHAT_CHAT_MODEL)
+  --model <name>        chat model for --chat openai (default gpt-4o-mini for OpenAI, the one model a
+                        compatible server serves otherwise, or DOCCHAT_CHAT_MODEL)
   --embedder <name>     local (default) | openai | gguf (DOCCHAT_EMBEDDING_MODEL_PATH=<file.gguf>)
   --retriever <mode>    hybrid (default) | lexical | dense
   --splitter <name>     recursive (default) | character (the reference's 1000/200 fixed windows)
@@ -147,6 +149,8 @@ interface Turn {
   sources: Source[];
   model: ModelInfo;
   failure: DocchatError | null;
+  /** The answer was cut off at its `max_tokens`. */
+  truncated: boolean;
 }
 
 async function collect(
@@ -156,15 +160,24 @@ async function collect(
   history: readonly ChatMessage[],
   onEvent?: (event: RagEvent) => void,
 ): Promise<Turn> {
-  const turn: Turn = { query: question, answer: '', sources: [], model: rag.model, failure: null };
+  const turn: Turn = {
+    query: question,
+    answer: '',
+    sources: [],
+    model: rag.model,
+    failure: null,
+    truncated: false,
+  };
   for await (const event of rag.ask(index, question, { history })) {
     onEvent?.(event);
     if (event.type === 'sources') {
       turn.sources = event.sources;
       turn.query = event.query;
     } else if (event.type === 'text-delta') turn.answer += event.delta;
-    else if (event.type === 'done') turn.model = event.model;
-    else if (event.type === 'error') turn.failure = new DocchatError(event.error, event.message);
+    else if (event.type === 'done') {
+      turn.model = event.model;
+      turn.truncated = event.finishReason === 'length';
+    } else if (event.type === 'error') turn.failure = new DocchatError(event.error, event.message);
   }
   return turn;
 }
@@ -186,8 +199,10 @@ async function answerAsJson(
     score: round(score),
     text,
   }));
+  if (turn.truncated) output.truncated = true;
   if (turn.failure) output.error = { error: turn.failure.code, message: turn.failure.message };
   process.stdout.write(`${JSON.stringify(output)}\n`);
+  if (turn.truncated) process.stderr.write(`docchat: ${truncationNote}\n`);
   return turn;
 }
 
@@ -197,10 +212,13 @@ async function answerAsText(
   question: string,
   history: readonly ChatMessage[],
 ): Promise<Turn> {
-  const label = rag.model.extractive ? 'offline extractive answer: quoted from the document' : rag.model.name;
   process.stdout.write(`Q: ${question}\n`);
   const turn = await collect(rag, index, question, history, (event) => {
     if (event.type === 'sources') {
+      // The model's real name is known once the server was asked (at the first question).
+      const label = event.model.extractive
+        ? 'offline extractive answer: quoted from the document'
+        : event.model.name;
       if (event.query !== question) process.stdout.write(`(searched for: ${event.query})\n`);
       process.stdout.write(`A (${label}):\n`);
     } else if (event.type === 'text-delta') process.stdout.write(event.delta);
@@ -210,6 +228,7 @@ async function answerAsText(
     process.stderr.write(`docchat: ${turn.failure.message}\n`);
     return turn;
   }
+  if (turn.truncated) process.stderr.write(`\ndocchat: ${truncationNote}\n`);
   process.stdout.write('\n\nSources:\n');
   for (const source of turn.sources) {
     const where = source.page === null ? source.source : `${source.source}, page ${source.page}`;
@@ -219,6 +238,9 @@ async function answerAsText(
   process.stdout.write('\n');
   return turn;
 }
+
+const truncationNote =
+  'the answer was cut off at its length limit (DOCCHAT_MAX_ANSWER_TOKENS); ask a narrower question or raise the limit.';
 
 function round(score: number): number {
   return Math.round(score * 1000) / 1000;

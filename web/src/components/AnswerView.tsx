@@ -21,6 +21,14 @@ export function AnswerView({ answer, selected, onCite, onShowSources }: AnswerVi
     >
       <div className="answer-meta">
         {answer.model ? <ModelBadge model={answer.model} /> : null}
+        {answer.truncated ? (
+          <span
+            className="badge badge-truncated"
+            title="The answer reached its length limit (DOCCHAT_MAX_ANSWER_TOKENS)"
+          >
+            cut off (length limit)
+          </span>
+        ) : null}
         {answer.sources.length > 0 ? (
           <button type="button" className="link-button" onClick={() => onShowSources(answer.id)}>
             {answer.sources.length} {answer.sources.length === 1 ? 'source' : 'sources'}

@@ -48,6 +48,8 @@ export interface AnswerItem {
   model: ModelInfo | null;
   status: 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
   error: UiError | null;
+  /** The answer was cut off at its length limit. */
+  truncated?: boolean;
 }
 
 /** A message from the app itself: a refused file, a chat that could not be opened. */
@@ -129,6 +131,7 @@ export function timelineFromChat(chat: ChatDetail): TimelineItem[] {
       model: message.model ?? null,
       status: message.status ?? 'complete',
       error: message.error ? { code: message.error.error, message: message.error.message } : null,
+      ...(message.truncated ? { truncated: true } : {}),
     });
   }
   return items;
@@ -344,7 +347,13 @@ export function useChat(
             case 'text-delta':
               return { ...item, content: item.content + event.delta };
             case 'done':
-              return { ...item, content: event.answer, model: event.model, status: 'complete' };
+              return {
+                ...item,
+                content: event.answer,
+                model: event.model,
+                status: 'complete',
+                ...(event.finishReason === 'length' ? { truncated: true } : {}),
+              };
             case 'error':
               return { ...item, status: 'error', error: { code: event.error, message: event.message } };
             default:
