@@ -27,6 +27,8 @@ export const errorCodes = {
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.
   internal: 'internal',
+  // The database cannot be reached (restarting, unreachable, overloaded): HTTP 503 with Retry-After.
+  storage_unavailable: 'internal',
 } as const;
 
 /** A stable error code; see {@link errorCodes}. */

@@ -25,6 +25,7 @@ describe('statusForError', () => {
       stream_interrupted: 502,
       aborted: 499,
       internal: 500,
+      storage_unavailable: 503,
     };
     for (const code of Object.keys(errorCodes) as ErrorCode[]) {
       const status = statusForError(code);

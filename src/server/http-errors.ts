@@ -28,6 +28,8 @@ export function statusForError(code: ErrorCode): number {
       return clientClosedRequest;
     case 'internal':
       return 500;
+    case 'storage_unavailable':
+      return 503;
     default: {
       const kind = new DocchatError(code, '').kind;
       return kind === 'input' ? 422 : kind === 'upstream' ? 502 : 500;

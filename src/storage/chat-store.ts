@@ -70,8 +70,11 @@ export interface ChatStore {
 
   /** Appends a document (with its chunks and vectors) to a chat, atomically. */
   addDocument(chatId: string, document: StoredDocument, now: number): Promise<void>;
-  /** Every document of a chat with chunks and vectors, in upload order. */
-  loadDocuments(chatId: string): Promise<StoredDocument[]>;
+  /**
+   * Every document of a chat with chunks and vectors, in upload order; with `documentIds`, only those of them
+   * (an instance catching up with documents another instance added).
+   */
+  loadDocuments(chatId: string, documentIds?: readonly string[]): Promise<StoredDocument[]>;
 
   /** Appends a message to a chat. */
   addMessage(chatId: string, message: MessageRecord): Promise<void>;

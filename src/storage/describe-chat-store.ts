@@ -94,6 +94,17 @@ export function describeChatStore(
       expect(chat?.updatedAt).toBe(3000);
     });
 
+    it('loads only the documents asked for, in upload order', async () => {
+      await withChat();
+      await withChat('s1', 'other');
+      for (const id of ['d1', 'd2', 'd3']) await store.addDocument('c1', makeStoredDocument(id, 2), 1);
+      await store.addDocument('other', makeStoredDocument('d4', 2), 1);
+      const loaded = await store.loadDocuments('c1', ['d3', 'd1', 'd4', 'ghost']);
+      expect(loaded.map((document) => document.summary.id)).toEqual(['d1', 'd3']);
+      expect(loaded[1]?.chunks).toEqual(makeStoredDocument('d3', 2).chunks);
+      expect(await store.loadDocuments('c1', [])).toEqual([]);
+    });
+
     it('rejects writes to a chat that does not exist with not_found, and keeps nothing', async () => {
       await expect(store.addDocument('ghost', makeStoredDocument('d1', 2), 1)).rejects.toBeInstanceOf(
         DocchatError,
@@ -142,6 +153,19 @@ export function describeChatStore(
       expect(messages[0]).toEqual({ id: 'm1', role: 'user', content: 'What?', createdAt: 5 });
       expect(messages[1]).toEqual(answer);
       expect(messages[2]?.error).toEqual({ error: 'rate_limited', message: 'Slow down.' });
+    });
+
+    it('orders messages by when they were added, not by their timestamps', async () => {
+      await withChat();
+      // Instances with skewed clocks: a later message may carry an earlier time.
+      await store.addMessage('c1', { id: 'late-clock', role: 'user', content: 'a', createdAt: 900 });
+      await store.addMessage('c1', { id: 'early-clock', role: 'assistant', content: 'b', createdAt: 100 });
+      await store.addMessage('c1', { id: 'same-time', role: 'user', content: 'c', createdAt: 100 });
+      expect((await store.listMessages('c1')).map((message) => message.id)).toEqual([
+        'late-clock',
+        'early-clock',
+        'same-time',
+      ]);
     });
 
     it('deletes a chat with everything it owns, and only for its own session', async () => {

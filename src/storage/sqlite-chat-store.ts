@@ -339,8 +339,12 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       });
     },
 
-    async loadDocuments(chatId) {
-      return statements.documentSummaries.all(chatId).map((row): StoredDocument => {
+    async loadDocuments(chatId, documentIds) {
+      const wanted = documentIds === undefined ? null : new Set(documentIds);
+      const rows = statements.documentSummaries
+        .all(chatId)
+        .filter((row) => wanted === null || wanted.has(text(row, 'id')));
+      return rows.map((row): StoredDocument => {
         const summary = toSummary(row);
         const chunkRows = statements.chunksOfDocument.all(summary.id);
         const chunks = chunkRows.map(

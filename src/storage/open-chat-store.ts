@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { ChatStore } from './chat-store.ts';
+import { createPostgresChatStore } from './postgres-chat-store.ts';
+import { createSqliteChatStore } from './sqlite-chat-store.ts';
+
+/** The store the configuration asks for: PostgreSQL when `DOCCHAT_DATABASE_URL` is set, else the SQLite file. */
+export async function openChatStore(
+  config: Config,
+  options: { onIdleError?: (error: Error) => void } = {},
+): Promise<ChatStore> {
+  const { url, ...pool } = config.database;
+  if (url === undefined)
+    return createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
+  return createPostgresChatStore({
+    url,
+    ...pool,
+    ...(options.onIdleError === undefined ? {} : { onIdleError: options.onIdleError }),
+  });
+}

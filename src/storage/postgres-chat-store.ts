@@ -1,0 +1,424 @@
+import pg from 'pg';
+import { DocchatError, type ErrorCode, errorCodes } from '../core/errors.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
+import type { ChatRecord, ChatStore, MessageRecord, StoredDocument } from './chat-store.ts';
+import { toStorageError } from './postgres-errors.ts';
+import { advisoryLocks, migratePostgres } from './postgres-migrations.ts';
+
+/** Settings of {@link createPostgresChatStore}; see the README's configuration table. */
+export interface PostgresChatStoreOptions {
+  /** `postgres://user:password@host:port/database` (libpq URL parameters such as `sslmode` work too). */
+  url: string;
+  /** Most connections this instance opens. */
+  poolSize: number;
+  /** How long to wait for a connection (new or from the pool) before failing with `storage_unavailable`. */
+  connectTimeoutMs: number;
+  /** Server-side limit of one statement. */
+  statementTimeoutMs: number;
+  /** What a `storage_unavailable` error tells clients to wait before retrying. */
+  retryAfterSeconds: number;
+  /** Receives errors of idle connections (e.g. the server restarted); the pool replaces them by itself. */
+  onIdleError?: (error: Error) => void;
+}
+
+type Row = Record<string, unknown>;
+
+// int8 (counts, epoch milliseconds, sequences) as JavaScript numbers: every value this store writes fits.
+const types = new pg.TypeOverrides();
+types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw corrupt(column);
+  return value;
+}
+
+function integer(row: Row, column: string): number {
+  const value = row[column];
+  if (typeof value !== 'number') throw corrupt(column);
+  return value;
+}
+
+function optionalInteger(row: Row, column: string): number | null {
+  const value = row[column];
+  return typeof value === 'number' ? value : null;
+}
+
+function corrupt(column: string): DocchatError {
+  return new DocchatError('internal', `The chat database has an unexpected value in column ${column}.`);
+}
+
+function vectorToBytes(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+function bytesToVector(bytes: Uint8Array): Float32Array {
+  // Copy: a Buffer's offset in its pool need not be 4-aligned, and the copy owns its memory.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}
+
+function chatNotFound(): DocchatError {
+  return new DocchatError('not_found', 'This chat does not exist (it may have been deleted or expired).');
+}
+
+function toSummary(row: Row): DocumentSummary {
+  return {
+    id: text(row, 'id'),
+    source: text(row, 'source'),
+    kind: row.kind === 'pdf' ? 'pdf' : 'text',
+    pages: optionalInteger(row, 'pages'),
+    chunks: integer(row, 'chunk_count'),
+    characters: integer(row, 'characters'),
+  };
+}
+
+function toMessage(row: Row): MessageRecord {
+  const message: MessageRecord = {
+    id: text(row, 'id'),
+    role: row.role === 'assistant' ? 'assistant' : 'user',
+    content: text(row, 'content'),
+    createdAt: integer(row, 'created_at'),
+  };
+  const status = row.status;
+  if (status === 'complete' || status === 'stopped' || status === 'error') message.status = status;
+  if (typeof row.query === 'string') message.query = row.query;
+  if (row.sources !== null && row.sources !== undefined) message.sources = row.sources as Source[];
+  if (row.model !== null && row.model !== undefined) message.model = row.model as ModelInfo;
+  if (row.error !== null && row.error !== undefined) {
+    const parsed = row.error as { error?: unknown; message?: unknown };
+    message.error = {
+      error: isErrorCode(parsed.error) ? parsed.error : 'internal',
+      message: typeof parsed.message === 'string' ? parsed.message : '',
+    };
+  }
+  return message;
+}
+
+const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+const documentColumns = 'id, chat_id, source, kind, pages, chunk_count, characters, embedder';
+
+/**
+ * A {@link ChatStore} in PostgreSQL (the `pg` client), so any number of docchat instances can share one
+ * database: vectors are little-endian Float32 `bytea`, messages are numbered per chat by the database, the
+ * expiry sweep runs on one instance at a time (an advisory lock) and the schema is migrated under an advisory
+ * lock before the store is returned. A database outage fails calls with `storage_unavailable`; the pool
+ * reconnects by itself once the database is back.
+ */
+export async function createPostgresChatStore(options: PostgresChatStoreOptions): Promise<ChatStore> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: options.statementTimeoutMs,
+    // A query on a connection the server dropped without a word fails this long after the statement timeout.
+    query_timeout: options.statementTimeoutMs + options.connectTimeoutMs,
+    keepAlive: true,
+    types,
+    application_name: 'docchat',
+  });
+  // Without a listener an idle connection's error (a server restart) would crash the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
+
+  async function guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toStorageError(error, options.retryAfterSeconds);
+    }
+  }
+
+  const query = (sql: string, values?: unknown[]) => guard(() => pool.query<Row>(sql, values));
+
+  /** Runs `work` in one transaction on one connection. */
+  function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return guard(async () => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  async function documentsOf(chatIds: readonly string[]): Promise<Map<string, DocumentSummary[]>> {
+    const byChat = new Map<string, DocumentSummary[]>(chatIds.map((id) => [id, []]));
+    if (chatIds.length === 0) return byChat;
+    const { rows } = await query(
+      `SELECT ${documentColumns} FROM documents WHERE chat_id = ANY($1) ORDER BY seq`,
+      [chatIds],
+    );
+    for (const row of rows) byChat.get(text(row, 'chat_id'))?.push(toSummary(row));
+    return byChat;
+  }
+
+  async function toChats(rows: readonly Row[]): Promise<ChatRecord[]> {
+    const documents = await documentsOf(rows.map((row) => text(row, 'id')));
+    return rows.map((row) => {
+      const id = text(row, 'id');
+      return {
+        id,
+        sessionId: text(row, 'session_id'),
+        createdAt: integer(row, 'created_at'),
+        updatedAt: integer(row, 'updated_at'),
+        documents: documents.get(id) ?? [],
+      };
+    });
+  }
+
+  const client = await guard(() => pool.connect());
+  try {
+    await migratePostgres(client);
+  } catch (error) {
+    client.release(true);
+    await pool.end();
+    throw toStorageError(error, options.retryAfterSeconds);
+  }
+  client.release();
+
+  return {
+    async createSession(session) {
+      await query('INSERT INTO sessions (id, created_at, last_seen_at) VALUES ($1, $2, $3)', [
+        session.id,
+        session.createdAt,
+        session.lastSeenAt,
+      ]);
+    },
+
+    async getSession(sessionId) {
+      const { rows } = await query('SELECT id, created_at, last_seen_at FROM sessions WHERE id = $1', [
+        sessionId,
+      ]);
+      const row = rows[0];
+      if (row === undefined) return null;
+      return {
+        id: text(row, 'id'),
+        createdAt: integer(row, 'created_at'),
+        lastSeenAt: integer(row, 'last_seen_at'),
+      };
+    },
+
+    async touchSession(sessionId, lastSeenAt) {
+      await query('UPDATE sessions SET last_seen_at = greatest(last_seen_at, $1) WHERE id = $2', [
+        lastSeenAt,
+        sessionId,
+      ]);
+    },
+
+    async deleteSession(sessionId) {
+      return transaction(async (client) => {
+        const { rows } = await client.query<Row>('SELECT id FROM chats WHERE session_id = $1', [sessionId]);
+        await client.query('DELETE FROM sessions WHERE id = $1', [sessionId]);
+        return rows.map((row) => text(row, 'id'));
+      });
+    },
+
+    async deleteSessionsIdleSince(cutoff) {
+      return transaction(async (client) => {
+        // One sweep at a time across instances; the others skip, finding nothing left to do next time.
+        const { rows: locked } = await client.query<Row>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+          advisoryLocks.sweep,
+        ]);
+        if (locked[0]?.locked !== true) return [];
+        const { rows } = await client.query<Row>(
+          'SELECT chats.id FROM chats JOIN sessions ON sessions.id = chats.session_id WHERE sessions.last_seen_at < $1',
+          [cutoff],
+        );
+        await client.query('DELETE FROM sessions WHERE last_seen_at < $1', [cutoff]);
+        return rows.map((row) => text(row, 'id'));
+      });
+    },
+
+    async createChat(chat) {
+      const { rows } = await query(
+        `INSERT INTO chats (id, session_id, created_at, updated_at)
+         SELECT $1, id, $3, $3 FROM sessions WHERE id = $2 RETURNING id`,
+        [chat.id, chat.sessionId, chat.createdAt],
+      );
+      if (rows.length === 0) {
+        throw new DocchatError('not_found', 'This session has expired; reload the page to start a new one.');
+      }
+      return { ...chat, updatedAt: chat.createdAt, documents: [] };
+    },
+
+    async listChats(sessionId) {
+      const { rows } = await query(
+        'SELECT id, session_id, created_at, updated_at FROM chats WHERE session_id = $1 ORDER BY updated_at DESC, created_at DESC, seq DESC',
+        [sessionId],
+      );
+      return toChats(rows);
+    },
+
+    async getChat(sessionId, chatId) {
+      const { rows } = await query(
+        'SELECT id, session_id, created_at, updated_at FROM chats WHERE id = $1 AND session_id = $2',
+        [chatId, sessionId],
+      );
+      return (await toChats(rows))[0] ?? null;
+    },
+
+    async deleteChat(sessionId, chatId) {
+      const { rowCount } = await query('DELETE FROM chats WHERE id = $1 AND session_id = $2', [
+        chatId,
+        sessionId,
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+
+    async addDocument(chatId, document, now) {
+      const { summary, chunks, vectors } = document;
+      if (vectors !== null && vectors.length !== chunks.length) {
+        throw new DocchatError('internal', 'A document must have exactly one vector per chunk.');
+      }
+      await transaction(async (client) => {
+        // Locks the chat row: documents of one chat are added one after another, and bump its version.
+        const { rowCount } = await client.query(
+          'UPDATE chats SET updated_at = greatest(updated_at, $2), version = version + 1 WHERE id = $1',
+          [chatId, now],
+        );
+        if (rowCount === 0) throw chatNotFound();
+        await client.query(
+          `INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            summary.id,
+            chatId,
+            summary.source,
+            summary.kind,
+            summary.pages,
+            summary.chunks,
+            summary.characters,
+            document.embedder,
+            now,
+          ],
+        );
+        if (chunks.length === 0) return;
+        // One statement for all chunks: arrays, unnested in order.
+        await client.query(
+          `INSERT INTO chunks (document_id, position, id, source, page, start_offset, end_offset, text, vector)
+           SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::integer[], $6::integer[],
+             $7::integer[], $8::text[], $9::bytea[])`,
+          [
+            summary.id,
+            chunks.map((_, position) => position),
+            chunks.map((chunk) => chunk.id),
+            chunks.map((chunk) => chunk.source),
+            chunks.map((chunk) => chunk.page),
+            chunks.map((chunk) => chunk.start),
+            chunks.map((chunk) => chunk.end),
+            chunks.map((chunk) => chunk.text),
+            chunks.map((_, position) => {
+              const vector = vectors?.[position];
+              return vector === undefined ? null : vectorToBytes(vector);
+            }),
+          ],
+        );
+      });
+    },
+
+    async loadDocuments(chatId, documentIds) {
+      const { rows: documentRows } = await query(
+        documentIds === undefined
+          ? `SELECT ${documentColumns} FROM documents WHERE chat_id = $1 ORDER BY seq`
+          : `SELECT ${documentColumns} FROM documents WHERE chat_id = $1 AND id = ANY($2) ORDER BY seq`,
+        documentIds === undefined ? [chatId] : [chatId, documentIds],
+      );
+      if (documentRows.length === 0) return [];
+      const { rows: chunkRows } = await query(
+        `SELECT document_id, id, source, page, start_offset, end_offset, text, vector FROM chunks
+         WHERE document_id = ANY($1) ORDER BY document_id, position`,
+        [documentRows.map((row) => text(row, 'id'))],
+      );
+      const chunksByDocument = new Map<string, Row[]>();
+      for (const row of chunkRows) {
+        const id = text(row, 'document_id');
+        const list = chunksByDocument.get(id) ?? [];
+        list.push(row);
+        chunksByDocument.set(id, list);
+      }
+      return documentRows.map((row): StoredDocument => {
+        const summary = toSummary(row);
+        const rowsOfDocument = chunksByDocument.get(summary.id) ?? [];
+        const chunks = rowsOfDocument.map(
+          (chunk): Chunk => ({
+            id: text(chunk, 'id'),
+            documentId: summary.id,
+            source: text(chunk, 'source'),
+            page: optionalInteger(chunk, 'page'),
+            start: integer(chunk, 'start_offset'),
+            end: integer(chunk, 'end_offset'),
+            text: text(chunk, 'text'),
+          }),
+        );
+        const blobs = rowsOfDocument.map((chunk) => chunk.vector);
+        const complete = blobs.length > 0 && blobs.every((blob) => blob instanceof Uint8Array);
+        return {
+          summary,
+          embedder: typeof row.embedder === 'string' ? row.embedder : null,
+          chunks,
+          vectors: complete ? blobs.map((blob) => bytesToVector(blob as Uint8Array)) : null,
+        };
+      });
+    },
+
+    async addMessage(chatId, message) {
+      await transaction(async (client) => {
+        // The chat row's counter numbers the message: concurrent writers on any instance queue on its lock.
+        const { rows } = await client.query<Row>(
+          `UPDATE chats SET last_message_seq = last_message_seq + 1, updated_at = greatest(updated_at, $2)
+           WHERE id = $1 RETURNING last_message_seq`,
+          [chatId, message.createdAt],
+        );
+        const seq = rows[0]?.last_message_seq;
+        if (seq === undefined) throw chatNotFound();
+        await client.query(
+          `INSERT INTO messages (chat_id, seq, id, role, content, created_at, status, query, sources, model, error)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [
+            chatId,
+            seq,
+            message.id,
+            message.role,
+            message.content,
+            message.createdAt,
+            message.status ?? null,
+            message.query ?? null,
+            json(message.sources),
+            json(message.model),
+            json(message.error),
+          ],
+        );
+      });
+    },
+
+    async listMessages(chatId) {
+      const { rows } = await query(
+        'SELECT id, role, content, created_at, status, query, sources, model, error FROM messages WHERE chat_id = $1 ORDER BY seq',
+        [chatId],
+      );
+      return rows.map(toMessage);
+    },
+
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}
