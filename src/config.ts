@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DocchatError } from './core/errors.ts';
 
@@ -11,6 +12,21 @@ export interface Config {
   /** How many passages each question retrieves (the reference used 4). */
   k: number;
   server: { port: number; host: string; dataDir: string; maxUploadBytes: number; sessionTtlMs: number };
+  /** PostgreSQL instead of the SQLite file when `url` is set, so several instances can share one database. */
+  database: DatabaseConfig;
+  /** Sent as `X-Docchat-Instance` on every response, to see which instance behind a balancer answered. */
+  instanceId: string;
+}
+
+/** Where chats are stored and how the PostgreSQL pool behaves; see docs/DEPLOY.md. */
+export interface DatabaseConfig {
+  /** `postgres://...`; unset: the SQLite file in the data directory. */
+  url?: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** What a 503 `storage_unavailable` asks clients to wait (`Retry-After`). */
+  retryAfterSeconds: number;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -40,6 +56,19 @@ const envSchema = z.object({
       .max(24 * 365)
       .default(24),
   ),
+  DOCCHAT_DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
+  DOCCHAT_DATABASE_POOL_SIZE: integer(10, 1, 1000),
+  DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  DOCCHAT_DATABASE_STATEMENT_TIMEOUT_MS: integer(30_000, 100, 3_600_000),
+  DOCCHAT_DATABASE_RETRY_AFTER_SECONDS: integer(2, 1, 3600),
+  DOCCHAT_INSTANCE_ID: optionalString,
 });
 
 /**
@@ -88,5 +117,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxUploadBytes: values.DOCCHAT_MAX_UPLOAD_BYTES,
       sessionTtlMs: values.DOCCHAT_SESSION_TTL_HOURS * 3_600_000,
     },
+    database: {
+      ...(values.DOCCHAT_DATABASE_URL === undefined ? {} : { url: values.DOCCHAT_DATABASE_URL }),
+      poolSize: values.DOCCHAT_DATABASE_POOL_SIZE,
+      connectTimeoutMs: values.DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: values.DOCCHAT_DATABASE_STATEMENT_TIMEOUT_MS,
+      retryAfterSeconds: values.DOCCHAT_DATABASE_RETRY_AFTER_SECONDS,
+    },
+    instanceId: values.DOCCHAT_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
   };
 }

@@ -207,7 +207,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const chat = await requireChat(sessionId, chatId);
       if (chat.documents.length === 0) throw new DocchatError('invalid_request', 'Upload a document first.');
       const history = toHistory(await store.listMessages(chatId));
-      const index = await indexes.get(chatId);
+      // The chat as just read from the store: documents uploaded through another instance are in it.
+      const index = await indexes.get(
+        chatId,
+        chat.documents.map((document) => document.id),
+      );
       throwIfAborted(signal);
       await store.addMessage(chatId, { id: randomUUID(), role: 'user', content: question, createdAt: now() });
 

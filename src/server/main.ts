@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import { toDocchatError } from '../core/errors.ts';
 import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { createRag } from '../pipeline/create-rag.ts';
-import { createSqliteChatStore } from '../storage/sqlite-chat-store.ts';
+import type { ChatStore } from '../storage/chat-store.ts';
+import { openChatStore } from '../storage/open-chat-store.ts';
 import { createApp } from './create-app.ts';
 import { createJsonLogger } from './logger.ts';
 
@@ -19,14 +19,29 @@ function fail(event: string, error: unknown): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
+/** Opens the store; while the database cannot be reached yet (it may start after us), waits and tries again. */
+async function openStoreWhenReachable(config: Config): Promise<ChatStore> {
+  const onIdleError = (error: Error) => logger.error('database_connection_lost', { message: error.message });
+  while (true) {
+    try {
+      return await openChatStore(config, { onIdleError });
+    } catch (error) {
+      const failure = toDocchatError(error);
+      if (failure.code !== 'storage_unavailable') fail('store_failed', error);
+      logger.error('database_unavailable', { retryInSeconds: config.database.retryAfterSeconds });
+      await new Promise((resolve) => setTimeout(resolve, config.database.retryAfterSeconds * 1000));
+    }
+  }
+}
+
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
   fail('config_invalid', error);
 }
 
-const store = createSqliteChatStore({ path: join(config.server.dataDir, 'docchat.sqlite') });
+const store = await openStoreWhenReachable(config);
 // Uploads are parsed in worker threads: a PDF read on this thread would stall every streaming answer.
 const loaderPool = createLoaderPool();
 const rag = createRag(config, { loader: loaderPool });
@@ -41,6 +56,8 @@ const server = serve(
       model: rag.model.name,
       embedder: rag.embedderName,
       dataDir: config.server.dataDir,
+      database: config.database.url === undefined ? 'sqlite' : 'postgres',
+      instance: config.instanceId,
     });
   },
 );
