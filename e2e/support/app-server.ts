@@ -78,6 +78,8 @@ export interface AppServer {
   /** What the server printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would; `stop` still cleans up. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -133,5 +135,11 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
     }
     await sleep(100);
   }
-  return { url, dataDir, output: () => output, stop };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  return { url, dataDir, output: () => output, stop, kill };
 }
