@@ -380,33 +380,29 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     },
 
     async addMessage(chatId, message) {
-      await transaction(async (client) => {
-        // The chat row's counter numbers the message: concurrent writers on any instance queue on its lock.
-        const { rows } = await client.query<Row>(
-          `UPDATE chats SET last_message_seq = last_message_seq + 1, updated_at = greatest(updated_at, $2)
-           WHERE id = $1 RETURNING last_message_seq`,
-          [chatId, message.createdAt],
-        );
-        const seq = rows[0]?.last_message_seq;
-        if (seq === undefined) throw chatNotFound();
-        await client.query(
-          `INSERT INTO messages (chat_id, seq, id, role, content, created_at, status, query, sources, model, error)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [
-            chatId,
-            seq,
-            message.id,
-            message.role,
-            message.content,
-            message.createdAt,
-            message.status ?? null,
-            message.query ?? null,
-            json(message.sources),
-            json(message.model),
-            json(message.error),
-          ],
-        );
-      });
+      // One statement: the chat row's counter numbers the message, and concurrent writers on any instance
+      // queue on that row's lock.
+      const { rowCount } = await query(
+        `WITH next AS (
+           UPDATE chats SET last_message_seq = last_message_seq + 1, updated_at = greatest(updated_at, $2)
+           WHERE id = $1 RETURNING last_message_seq
+         )
+         INSERT INTO messages (chat_id, seq, id, role, content, created_at, status, query, sources, model, error)
+         SELECT $1, last_message_seq, $3, $4, $5, $2, $6, $7, $8, $9, $10 FROM next`,
+        [
+          chatId,
+          message.createdAt,
+          message.id,
+          message.role,
+          message.content,
+          message.status ?? null,
+          message.query ?? null,
+          json(message.sources),
+          json(message.model),
+          json(message.error),
+        ],
+      );
+      if (rowCount === 0) throw chatNotFound();
     },
 
     async listMessages(chatId) {
