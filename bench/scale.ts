@@ -70,13 +70,13 @@ const questions = [
   'What happened to the village?',
 ];
 
-/** A browser-like client of one base URL: keeps its session cookie. */
+/** A browser-like client of one base URL (or, per call, another): keeps its session cookie. */
 function client(base: string) {
   let cookie = '';
-  return async (path: string, init: RequestInit = {}): Promise<Response> => {
+  return async (path: string, init: RequestInit = {}, to = base): Promise<Response> => {
     const headers = new Headers(init.headers);
     if (cookie !== '') headers.set('cookie', cookie);
-    const response = await fetch(`${base}${path}`, { ...init, headers });
+    const response = await fetch(`${to}${path}`, { ...init, headers });
     const set = response.headers.getSetCookie()[0];
     if (set !== undefined) cookie = set.split(';')[0] ?? '';
     return response;
@@ -105,13 +105,14 @@ async function askOnce(
   call: ReturnType<typeof client>,
   chatId: string,
   question: string,
+  to?: string,
 ): Promise<number | null> {
   const started = performance.now();
-  const response = await call(`/api/chats/${chatId}/messages`, {
-    method: 'POST',
-    body: JSON.stringify({ question }),
-    headers: { 'content-type': 'application/json' },
-  });
+  const response = await call(
+    `/api/chats/${chatId}/messages`,
+    { method: 'POST', body: JSON.stringify({ question }), headers: { 'content-type': 'application/json' } },
+    to,
+  );
   if (response.status !== 200) return null;
   const events = parseEvents(await response.text());
   return events.at(-1)?.type === 'done' ? performance.now() - started : null;
@@ -138,8 +139,11 @@ async function measureThroughput(
         return { call, chatId: await prepareSession(call, n, options) };
       }),
     );
-    // One warm-up question per session, so every instance has built the indexes it will be asked about.
-    await Promise.all(sessions.map(({ call, chatId }) => askOnce(call, chatId, 'Warm up?')));
+    // One warm-up question per session on every instance (directly, past the balancer), so each instance has
+    // built every index it will be asked about: the figures are steady state, not first loads.
+    for (const instance of instances) {
+      await Promise.all(sessions.map(({ call, chatId }) => askOnce(call, chatId, 'Warm up?', instance.url)));
+    }
     const latencies: number[] = [];
     let errors = 0;
     const started = performance.now();
