@@ -15,6 +15,8 @@ export const errorCodes = {
   pdf_corrupt: 'input',
   invalid_request: 'input',
   not_found: 'input',
+  origin_not_allowed: 'input',
+  unsupported_content_type: 'input',
   // The configured model provider failed: HTTP 502/503/504, CLI exit status 1.
   auth_failed: 'upstream',
   model_not_found: 'upstream',
@@ -27,6 +29,9 @@ export const errorCodes = {
   aborted: 'aborted',
   // A bug or an environment failure: HTTP 500, CLI exit status 1.
   internal: 'internal',
+  // The server's storage: its database file is damaged (HTTP 503) or its disk is full (HTTP 507).
+  storage_corrupt: 'internal',
+  storage_full: 'internal',
   // The database cannot be reached (restarting, unreachable, overloaded): HTTP 503 with Retry-After.
   storage_unavailable: 'internal',
 } as const;

@@ -10,6 +10,16 @@ export interface ChatSummary {
   createdAt: string;
   updatedAt: string;
   documents: DocumentSummary[];
+  /** Uploads that are not documents: being ingested, or `failed` because the server stopped mid-way. */
+  uploads: Upload[];
+}
+
+/** An upload the server recorded before its document was stored. */
+export interface Upload {
+  id: string;
+  source: string;
+  createdAt: string;
+  status: 'ingesting' | 'failed';
 }
 
 /** A chat message as the API returns it. */
@@ -40,6 +50,7 @@ export function toChatSummary(chat: ChatRecord): ChatSummary {
     createdAt: iso(chat.createdAt),
     updatedAt: iso(chat.updatedAt),
     documents: chat.documents,
+    uploads: chat.uploads.map((upload) => ({ ...upload, createdAt: iso(upload.createdAt) })),
   };
 }
 

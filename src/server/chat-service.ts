@@ -24,17 +24,23 @@ export interface ChatService {
   requireChat(sessionId: string, chatId: string): Promise<ChatRecord>;
   /**
    * Ingests one file into a chat and stores it. `onProgress` receives the `progress` events. An abort (or a
-   * failure) leaves nothing behind.
+   * failure) leaves nothing behind; a crash leaves a `failed` upload. With an `idempotencyKey` that is being
+   * ingested already, waits for that upload's document instead of making a second one.
    */
   ingest(
     sessionId: string,
     chatId: string,
     upload: Upload,
-    options: { signal: AbortSignal; onProgress?: (event: RagEvent) => void },
+    options: { signal: AbortSignal; onProgress?: (event: RagEvent) => void; idempotencyKey?: string },
   ): Promise<DocumentSummary>;
+  /** The chat's document uploaded with this `Idempotency-Key`, or `null`; `not_found` when not this session's. */
+  findDocument(sessionId: string, chatId: string, idempotencyKey: string): Promise<DocumentSummary | null>;
+  /** Forgets a failed upload of the chat; `not_found` when the chat is not this session's. */
+  discardUpload(sessionId: string, chatId: string, uploadId: string): Promise<void>;
   /**
    * Checks the chat, stores the user's question and returns the answer's event stream. The assistant's message
-   * is stored when the stream ends: `complete`, `stopped` (aborted, with the partial text) or `error`.
+   * is stored as `streaming` at once and as it streams (at most every {@link answerSaveIntervalMs}), then with how
+   * it ended: `complete`, `stopped` (aborted, with the partial text) or `error`; a crash leaves `interrupted`.
    */
   ask(
     sessionId: string,
@@ -60,17 +66,31 @@ function chatNotFound(): DocchatError {
   return new DocchatError('not_found', 'This chat does not exist (it may have been deleted or expired).');
 }
 
-/** The conversation so far in the model's terms; failed answers add nothing the model should build on. */
-function toHistory(messages: readonly MessageRecord[]): ChatMessage[] {
-  return messages
-    .filter((message) => message.content.trim() !== '' && message.status !== 'error')
-    .map((message) => ({ role: message.role, content: message.content }));
+/** How often a streaming answer's text is written to the store, so that a crash loses at most this much. */
+export const answerSaveIntervalMs = 1000;
+
+/**
+ * The conversation so far in the model's terms, in alternating turns: failed or unfinished answers add nothing
+ * the model should build on, and a question left without an answer goes with it (the next question follows).
+ */
+export function toHistory(messages: readonly MessageRecord[]): ChatMessage[] {
+  const history: ChatMessage[] = [];
+  for (const message of messages) {
+    if (message.content.trim() === '' || message.status === 'error' || message.status === 'streaming')
+      continue;
+    if (history.at(-1)?.role === message.role) history.pop();
+    history.push({ role: message.role, content: message.content });
+  }
+  if (history.at(-1)?.role === 'user') history.pop();
+  return history;
 }
 
 /** Makes the {@link ChatService} over a store, a RAG core and an index cache. */
 export function createChatService(options: ChatServiceOptions): ChatService {
   const { rag, store, indexes, now, logger } = options;
   const inFlight = new Map<AbortController, Promise<void>>();
+  /** Uploads in progress by `chatId` and `Idempotency-Key`, so that a retry waits for the first. */
+  const keyedUploads = new Map<string, Promise<DocumentSummary>>();
   let closing = false;
 
   /** An abort signal that follows `signal` and that {@link ChatService.close} can fire; call `release` when done. */
@@ -104,14 +124,27 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     for (const chatId of chatIds) indexes.delete(chatId);
   }
 
+  /** Stores an answer's progress; a failure is logged, never thrown into the answer's stream. */
+  async function save(chatId: string, message: MessageRecord): Promise<void> {
+    try {
+      await store.updateMessage(chatId, message);
+    } catch (error) {
+      // The chat was deleted while answering: there is nothing left to store the answer in.
+      if (!(error instanceof DocchatError && error.code === 'not_found')) {
+        logger.error('message_not_stored', { chatId, error: String(error) });
+      }
+    }
+  }
+
   async function* answer(
     chatId: string,
     events: AsyncGenerator<RagEvent>,
     signal: AbortSignal,
     finished: () => void,
+    message: MessageRecord,
   ): AsyncGenerator<RagEvent> {
-    const message: MessageRecord = { id: randomUUID(), role: 'assistant', content: '', createdAt: now() };
     let outcome: 'complete' | 'error' | undefined;
+    let savedAt = performance.now();
     try {
       for await (const event of events) {
         if (event.type === 'sources') {
@@ -129,21 +162,64 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           outcome = 'error';
         }
         if (signal.aborted) break;
+        if (event.type === 'sources' || performance.now() - savedAt >= answerSaveIntervalMs) {
+          await save(chatId, message);
+          savedAt = performance.now();
+        }
         yield event;
       }
     } finally {
       // An answer that neither completed nor failed was stopped: by the client, or by shutdown.
       message.status = outcome ?? 'stopped';
       message.createdAt = Math.max(message.createdAt, now());
-      try {
-        await store.addMessage(chatId, message);
-      } catch (error) {
-        // The chat was deleted while answering: there is nothing left to store the answer in.
-        if (!(error instanceof DocchatError && error.code === 'not_found')) {
-          logger.error('message_not_stored', { chatId, error: String(error) });
-        }
-      }
+      await save(chatId, message);
       finished();
+    }
+  }
+
+  async function ingestOnce(
+    sessionId: string,
+    chatId: string,
+    upload: Upload,
+    options: { signal: AbortSignal; onProgress?: (event: RagEvent) => void; idempotencyKey?: string },
+  ): Promise<DocumentSummary> {
+    const { signal, onProgress, idempotencyKey } = options;
+    const chat = await requireChat(sessionId, chatId);
+    const { signal: tracked, release } = register(signal);
+    const documentId = randomUUID();
+    let stored = false;
+    try {
+      // Recorded first, so that a crash while ingesting leaves a `failed` upload rather than nothing.
+      await store.beginUpload(chatId, { id: documentId, source: upload.input.name, createdAt: now() });
+      // A scratch index: the chat's live index only ever receives documents that were stored completely.
+      const scratch = rag.createIndex();
+      const result = await rag.ingest(upload.input, scratch, {
+        ...(upload.password === undefined ? {} : { password: upload.password }),
+        signal: tracked,
+        documentId,
+        onEvent: (event) => {
+          if (event.type === 'progress') onProgress?.(event);
+        },
+      });
+      throwIfAborted(tracked);
+      const document: StoredDocument = {
+        summary: result.summary,
+        embedder: rag.embedderName,
+        chunks: result.chunks,
+        vectors: result.vectors,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      };
+      await store.addDocument(chatId, document, now());
+      stored = true;
+      await indexes.addDocument(chatId, document, chat.documents.length === 0 ? scratch : undefined);
+      return result.summary;
+    } finally {
+      if (!stored) {
+        await store.discardUpload(chatId, documentId).catch((error: unknown) => {
+          logger.error('upload_not_discarded', { chatId, error: String(error) });
+        });
+      }
+      release();
     }
   }
 
@@ -174,32 +250,28 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
     requireChat,
 
-    async ingest(sessionId, chatId, upload, { signal, onProgress }) {
-      const chat = await requireChat(sessionId, chatId);
-      const { signal: tracked, release } = register(signal);
+    async findDocument(sessionId, chatId, idempotencyKey) {
+      await requireChat(sessionId, chatId);
+      return store.findDocumentByIdempotencyKey(chatId, idempotencyKey);
+    },
+
+    async discardUpload(sessionId, chatId, uploadId) {
+      await requireChat(sessionId, chatId);
+      await store.discardUpload(chatId, uploadId);
+    },
+
+    async ingest(sessionId, chatId, upload, options) {
+      const { idempotencyKey } = options;
+      if (idempotencyKey === undefined) return ingestOnce(sessionId, chatId, upload, options);
+      const key = `${chatId}\n${idempotencyKey}`;
+      const running = keyedUploads.get(key);
+      if (running !== undefined) return running;
+      const ingestion = ingestOnce(sessionId, chatId, upload, options);
+      keyedUploads.set(key, ingestion);
       try {
-        // A scratch index: the chat's live index only ever receives documents that were stored completely.
-        const scratch = rag.createIndex();
-        const result = await rag.ingest(upload.input, scratch, {
-          ...(upload.password === undefined ? {} : { password: upload.password }),
-          signal: tracked,
-          documentId: randomUUID(),
-          onEvent: (event) => {
-            if (event.type === 'progress') onProgress?.(event);
-          },
-        });
-        throwIfAborted(tracked);
-        const document: StoredDocument = {
-          summary: result.summary,
-          embedder: rag.embedderName,
-          chunks: result.chunks,
-          vectors: result.vectors,
-        };
-        await store.addDocument(chatId, document, now());
-        await indexes.addDocument(chatId, document, chat.documents.length === 0 ? scratch : undefined);
-        return result.summary;
+        return await ingestion;
       } finally {
-        release();
+        keyedUploads.delete(key);
       }
     },
 
@@ -214,9 +286,22 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       );
       throwIfAborted(signal);
       await store.addMessage(chatId, { id: randomUUID(), role: 'user', content: question, createdAt: now() });
-
+      const message: MessageRecord = {
+        id: randomUUID(),
+        role: 'assistant',
+        content: '',
+        createdAt: now(),
+        status: 'streaming',
+      };
       const { signal: tracked, release } = register(signal);
-      return answer(chatId, rag.ask(index, question, { history, signal: tracked }), tracked, release);
+      try {
+        await store.addMessage(chatId, message);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      const events = rag.ask(index, question, { history, signal: tracked });
+      return answer(chatId, events, tracked, release, message);
     },
 
     async close() {

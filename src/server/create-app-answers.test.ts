@@ -111,7 +111,7 @@ describe('answers offline (extractive)', () => {
       await app.fetch(`/api/chats/${chatId}/messages`, {
         method: 'POST',
         body: JSON.stringify({ question: 'Where does the Calvin cycle happen?' }),
-        headers,
+        headers: { ...headers, 'content-type': 'application/json' },
       }),
     );
     const sources = events.find((event) => event.type === 'sources');
@@ -248,7 +248,7 @@ describe('re-embedding after the embedder changed', () => {
       await app.fetch(`/api/chats/${chatId}/messages`, {
         method: 'POST',
         body: JSON.stringify({ question: 'What does chlorophyll absorb?' }),
-        headers: { cookie },
+        headers: { cookie, 'content-type': 'application/json' },
       }),
     );
     expect(events.at(-1)?.type).toBe('done');

@@ -125,8 +125,15 @@ describe('uploads, JSON mode', () => {
     });
     expect(garbage.status).toBe(400);
     expect(await garbage.json()).toMatchObject({ error: 'invalid_request' });
-    const json = await app.fetch(`/api/chats/${chatId}/documents`, { method: 'POST', body: '{}' });
+    const json = await app.fetch(`/api/chats/${chatId}/documents`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(json.status).toBe(400);
+    // A text/plain body (what a form on another site can send) is refused before anything reads it.
+    const plain = await app.fetch(`/api/chats/${chatId}/documents`, { method: 'POST', body: 'x' });
+    expect(plain.status).toBe(415);
     expect((await app.fetch('/api/health')).status).toBe(200);
   });
 

@@ -218,6 +218,7 @@ describe('errors', () => {
     const response = await app.fetch(`/api/chats/${chat.id}/messages`, {
       method: 'POST',
       body: JSON.stringify({ question: 'What is this about?' }),
+      headers: { 'content-type': 'application/json' },
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'invalid_request', message: 'Upload a document first.' });

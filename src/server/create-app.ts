@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.ts';
 import { messageRoutes } from './routes/messages.ts';
 import type { RouteContext } from './routes/route-context.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { sameOriginGuard, securityHeaders } from './security.ts';
 import { type SessionEnv, sessionMiddleware } from './sessions.ts';
 import { staticUi } from './static-ui.ts';
 
@@ -53,6 +54,7 @@ const apiRoutes: Record<string, readonly string[]> = {
   '/chats/:chatId': ['GET', 'DELETE'],
   '/chats/:chatId/documents': ['POST'],
   '/chats/:chatId/messages': ['POST'],
+  '/chats/:chatId/uploads/:uploadId': ['DELETE'],
 };
 
 /** Extra headers of an error response: a refused upload closes the connection; an outage says when to retry. */
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps): DocchatApp {
   });
 
   const app = new Hono();
+  app.use(securityHeaders());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -112,6 +115,7 @@ export function createApp(deps: AppDeps): DocchatApp {
 
   const context: RouteContext = { config, rag, service, logger, pingMs: deps.pingMs };
   const api = new Hono<SessionEnv>();
+  api.use(sameOriginGuard());
   api.route('/health', healthRoutes(context));
   api.route('/config', configRoutes(context));
   api.route('/session', sessionRoutes(context));

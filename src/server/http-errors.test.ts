@@ -16,6 +16,8 @@ describe('statusForError', () => {
       pdf_corrupt: 422,
       invalid_request: 400,
       not_found: 404,
+      origin_not_allowed: 403,
+      unsupported_content_type: 415,
       auth_failed: 502,
       model_not_found: 502,
       request_refused: 502,
@@ -25,6 +27,8 @@ describe('statusForError', () => {
       stream_interrupted: 502,
       aborted: 499,
       internal: 500,
+      storage_corrupt: 503,
+      storage_full: 507,
       storage_unavailable: 503,
     };
     for (const code of Object.keys(errorCodes) as ErrorCode[]) {

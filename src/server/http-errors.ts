@@ -17,7 +17,10 @@ export function statusForError(code: ErrorCode): number {
     case 'file_too_large':
       return 413;
     case 'unsupported_file_type':
+    case 'unsupported_content_type':
       return 415;
+    case 'origin_not_allowed':
+      return 403;
     case 'invalid_request':
       return 400;
     case 'upstream_timeout':
@@ -28,6 +31,10 @@ export function statusForError(code: ErrorCode): number {
       return clientClosedRequest;
     case 'internal':
       return 500;
+    case 'storage_corrupt':
+      return 503;
+    case 'storage_full':
+      return 507;
     case 'storage_unavailable':
       return 503;
     default: {

@@ -17,6 +17,18 @@ export interface ChatRecord {
   createdAt: number;
   updatedAt: number;
   documents: DocumentSummary[];
+  /** Uploads that are not documents (yet): being ingested, or `failed` because the server stopped mid-way. */
+  uploads: UploadRecord[];
+}
+
+/** An upload the store knows of before its document is stored (see {@link ChatStore.beginUpload}). */
+export interface UploadRecord {
+  /** The id its document will have. */
+  id: string;
+  source: string;
+  createdAt: number;
+  /** `failed`: the server stopped while ingesting it ({@link ChatStore.recoverInterrupted}). */
+  status: 'ingesting' | 'failed';
 }
 
 /** One ingested document with everything needed to rebuild its part of a search index. */
@@ -27,10 +39,18 @@ export interface StoredDocument {
   chunks: Chunk[];
   /** One vector per chunk, in chunk order, or `null` when there is no embedder. */
   vectors: Float32Array[] | null;
+  /** The client's `Idempotency-Key` of the upload, unique per chat (see {@link ChatStore.findDocumentByIdempotencyKey}). */
+  idempotencyKey?: string;
 }
 
-/** How an assistant message ended. */
-export type MessageStatus = 'complete' | 'stopped' | 'error';
+/**
+ * How an assistant message ended: `streaming` while it is being written (stored as it streams), `interrupted`
+ * when the server stopped before it ended (set by {@link ChatStore.recoverInterrupted}).
+ */
+export type MessageStatus = 'complete' | 'stopped' | 'error' | 'streaming' | 'interrupted';
+
+/** Whether the storage can be used; `error` carries the code requests fail with (e.g. `storage_corrupt`). */
+export type StoreHealth = { status: 'ok' } | { status: 'error'; error: ErrorCode; message: string };
 
 /** One message of a chat as stored and as returned by the API (times in epoch milliseconds). */
 export interface MessageRecord {
@@ -68,18 +88,38 @@ export interface ChatStore {
   /** Deletes the chat and all it owns; false when it does not exist or belongs to another session. */
   deleteChat(sessionId: string, chatId: string): Promise<boolean>;
 
-  /** Appends a document (with its chunks and vectors) to a chat, atomically. */
+  /**
+   * Appends a document (with its chunks and vectors) to a chat, atomically; the upload with the document's id
+   * (if any) goes in the same transaction. Two documents of a chat never share an `idempotencyKey`.
+   */
   addDocument(chatId: string, document: StoredDocument, now: number): Promise<void>;
   /**
    * Every document of a chat with chunks and vectors, in upload order; with `documentIds`, only those of them
    * (an instance catching up with documents another instance added).
    */
   loadDocuments(chatId: string, documentIds?: readonly string[]): Promise<StoredDocument[]>;
+  /** The chat's document stored with this `Idempotency-Key`, or `null`. */
+  findDocumentByIdempotencyKey(chatId: string, idempotencyKey: string): Promise<DocumentSummary | null>;
+
+  /** Records an upload as `ingesting` before its document exists, so a crash leaves a trace. */
+  beginUpload(chatId: string, upload: { id: string; source: string; createdAt: number }): Promise<void>;
+  /** Forgets an upload record (ingestion failed or was cancelled, or the user dismissed a failed one). */
+  discardUpload(chatId: string, uploadId: string): Promise<void>;
 
   /** Appends a message to a chat. */
   addMessage(chatId: string, message: MessageRecord): Promise<void>;
+  /** Replaces the stored message with the same id (a streaming answer's progress); `not_found` if missing. */
+  updateMessage(chatId: string, message: MessageRecord): Promise<void>;
   /** The chat's messages in the order they were added. */
   listMessages(chatId: string): Promise<MessageRecord[]>;
+
+  /**
+   * Call once at start, before serving: what a crash cut off becomes visible as such. `streaming` messages
+   * become `interrupted`, `ingesting` uploads become `failed`. Returns how many of each.
+   */
+  recoverInterrupted(): Promise<{ messages: number; uploads: number }>;
+  /** Whether the storage is usable: `storage_corrupt` once damage was seen, until restart. */
+  health(): Promise<StoreHealth>;
 
   close(): Promise<void>;
 }

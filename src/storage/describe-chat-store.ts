@@ -22,6 +22,42 @@ export function makeStoredDocument(id: string, count: number, withVectors = true
   };
 }
 
+/** Builds a document whose chunks are overlapping slices of one text, as the splitters make them. */
+export function makeOverlappingDocument(
+  id: string,
+  text: string,
+  size: number,
+  overlap: number,
+): StoredDocument {
+  const chunks: Chunk[] = [];
+  for (let start = 0; start < text.length; start += size - overlap) {
+    const end = Math.min(text.length, start + size);
+    chunks.push({
+      id: `${id}#${chunks.length}`,
+      documentId: id,
+      source: `${id}.pdf`,
+      page: 1 + Math.floor(start / 100),
+      start,
+      end,
+      text: text.slice(start, end),
+    });
+    if (end === text.length) break;
+  }
+  return {
+    summary: {
+      id,
+      source: `${id}.pdf`,
+      kind: 'pdf',
+      pages: 1 + Math.floor(text.length / 100),
+      chunks: chunks.length,
+      characters: text.length,
+    },
+    embedder: 'test-embedder-2',
+    chunks,
+    vectors: chunks.map((_, i) => new Float32Array([i / 7, Math.PI])),
+  };
+}
+
 /**
  * The behaviour every {@link ChatStore} must have, as a vitest suite. `open` returns a fresh, empty store;
  * `reopen` (optional) reopens the same storage after `close()` to check durability.
@@ -61,7 +97,12 @@ export function describeChatStore(
       await withChat('s2', 'c', 300);
       expect((await store.listChats('s1')).map((chat) => chat.id)).toEqual(['b', 'a']);
       expect(await store.getChat('s2', 'a')).toBeNull();
-      expect(await store.getChat('s1', 'a')).toMatchObject({ id: 'a', sessionId: 's1', documents: [] });
+      expect(await store.getChat('s1', 'a')).toMatchObject({
+        id: 'a',
+        sessionId: 's1',
+        documents: [],
+        uploads: [],
+      });
       await store.addMessage('a', { id: 'm1', role: 'user', content: 'hi', createdAt: 400 });
       expect((await store.listChats('s1')).map((chat) => chat.id)).toEqual(['a', 'b']);
       expect((await store.getChat('s1', 'a'))?.updatedAt).toBe(400);
@@ -207,6 +248,122 @@ export function describeChatStore(
       expect(await store.listMessages('a')).toEqual([]);
       expect(await store.getSession('new')).not.toBeNull();
       expect(await store.deleteSessionsIdleSince(500)).toEqual([]);
+    });
+
+    it('round-trips overlapping chunks, odd ids and sources exactly', async () => {
+      await withChat();
+      const text = 'Ünïcødé 😀 text, '.repeat(40);
+      const document = makeOverlappingDocument('d1', text, 50, 12);
+      const odd = document.chunks[2];
+      if (odd !== undefined) {
+        odd.id = 'custom-id';
+        odd.source = 'other.pdf';
+      }
+      await store.addDocument('c1', document, 1);
+      const [loaded] = await store.loadDocuments('c1');
+      expect(loaded?.chunks).toEqual(document.chunks);
+      expect(loaded?.vectors?.map((vector) => Array.from(vector))).toEqual(
+        document.vectors?.map((vector) => Array.from(vector)),
+      );
+    });
+
+    it('records uploads until their document is stored, and discards them', async () => {
+      await withChat();
+      await store.beginUpload('c1', { id: 'd1', source: 'a.pdf', createdAt: 5 });
+      await store.beginUpload('c1', { id: 'd2', source: 'b.txt', createdAt: 6 });
+      expect((await store.getChat('s1', 'c1'))?.uploads).toEqual([
+        { id: 'd1', source: 'a.pdf', createdAt: 5, status: 'ingesting' },
+        { id: 'd2', source: 'b.txt', createdAt: 6, status: 'ingesting' },
+      ]);
+      expect(await store.loadDocuments('c1')).toEqual([]);
+      await store.addDocument('c1', makeStoredDocument('d1', 2), 7);
+      await store.discardUpload('c1', 'd2');
+      const chat = await store.getChat('s1', 'c1');
+      expect(chat?.uploads).toEqual([]);
+      expect(chat?.documents.map((document) => document.id)).toEqual(['d1']);
+      await expect(store.beginUpload('ghost', { id: 'd3', source: 'x', createdAt: 1 })).rejects.toMatchObject(
+        { code: 'not_found' },
+      );
+    });
+
+    it('marks what a crash cut off: streaming answers interrupted, ingesting uploads failed', async () => {
+      await withChat();
+      await store.beginUpload('c1', { id: 'd1', source: 'a.pdf', createdAt: 5 });
+      await store.addMessage('c1', { id: 'm1', role: 'user', content: 'Q?', createdAt: 5 });
+      await store.addMessage('c1', {
+        id: 'm2',
+        role: 'assistant',
+        content: 'Half',
+        createdAt: 6,
+        status: 'streaming',
+      });
+      await store.addMessage('c1', {
+        id: 'm3',
+        role: 'assistant',
+        content: 'Done',
+        createdAt: 7,
+        status: 'complete',
+      });
+      expect(await store.recoverInterrupted()).toEqual({ messages: 1, uploads: 1 });
+      expect(await store.recoverInterrupted()).toEqual({ messages: 0, uploads: 0 });
+      const messages = await store.listMessages('c1');
+      expect(messages.map((message) => message.status)).toEqual([undefined, 'interrupted', 'complete']);
+      expect(messages[1]?.content).toBe('Half');
+      expect((await store.getChat('s1', 'c1'))?.uploads).toEqual([
+        { id: 'd1', source: 'a.pdf', createdAt: 5, status: 'failed' },
+      ]);
+      await store.discardUpload('c1', 'd1');
+      expect((await store.getChat('s1', 'c1'))?.uploads).toEqual([]);
+    });
+
+    it('updates a message in place as it streams', async () => {
+      await withChat();
+      await store.addMessage('c1', { id: 'm1', role: 'user', content: 'Q?', createdAt: 5 });
+      await store.addMessage('c1', {
+        id: 'm2',
+        role: 'assistant',
+        content: '',
+        createdAt: 6,
+        status: 'streaming',
+      });
+      await store.addMessage('c1', { id: 'm3', role: 'user', content: 'Next', createdAt: 7 });
+      const final = {
+        id: 'm2',
+        role: 'assistant' as const,
+        content: 'The answer',
+        createdAt: 8,
+        status: 'complete' as const,
+        query: 'Q?',
+        model: { name: 'extractive', extractive: true },
+      };
+      await store.updateMessage('c1', final);
+      const messages = await store.listMessages('c1');
+      expect(messages.map((message) => message.id)).toEqual(['m1', 'm2', 'm3']);
+      expect(messages[1]).toEqual(final);
+      await expect(store.updateMessage('c1', { ...final, id: 'ghost' })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('finds a document by its idempotency key, within its chat only', async () => {
+      await withChat();
+      await withChat('s1', 'other');
+      await store.addDocument('c1', { ...makeStoredDocument('d1', 2), idempotencyKey: 'key-1' }, 1);
+      await store.addDocument('c1', makeStoredDocument('d2', 1), 2);
+      expect(await store.findDocumentByIdempotencyKey('c1', 'key-1')).toEqual(
+        makeStoredDocument('d1', 2).summary,
+      );
+      expect(await store.findDocumentByIdempotencyKey('other', 'key-1')).toBeNull();
+      expect(await store.findDocumentByIdempotencyKey('c1', 'key-2')).toBeNull();
+      await expect(
+        store.addDocument('c1', { ...makeStoredDocument('d3', 1), idempotencyKey: 'key-1' }, 3),
+      ).rejects.toThrow();
+      await store.addDocument('other', { ...makeStoredDocument('d4', 1), idempotencyKey: 'key-1' }, 3);
+      expect((await store.findDocumentByIdempotencyKey('other', 'key-1'))?.id).toBe('d4');
+    });
+
+    it('reports itself healthy', async () => {
+      expect(await store.health()).toEqual({ status: 'ok' });
     });
 
     it.skipIf(reopen === undefined)('keeps everything across close and reopen', async () => {

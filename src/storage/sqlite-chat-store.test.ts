@@ -1,10 +1,28 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeChatStore, makeStoredDocument } from './describe-chat-store.ts';
-import { createSqliteChatStore, sqliteSchemaVersion } from './sqlite-chat-store.ts';
+import type { StoredDocument } from './chat-store.ts';
+import { describeChatStore, makeOverlappingDocument, makeStoredDocument } from './describe-chat-store.ts';
+import {
+  createSqliteChatStore,
+  defaultSqliteLimits,
+  schemaVersion1ForTests,
+  sqliteSchemaVersion,
+  verifySqliteFile,
+} from './sqlite-chat-store.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'docchat-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -46,5 +64,200 @@ describe('createSqliteChatStore', () => {
     db.exec(`PRAGMA user_version = ${sqliteSchemaVersion + 1}`);
     db.close();
     expect(() => createSqliteChatStore({ path })).toThrow(/newer docchat/);
+  });
+});
+
+/** Every file of the database (main file, WAL), concatenated: what a thief with the disk could read. */
+function databaseBytes(path: string): Buffer {
+  return Buffer.concat(
+    [path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)),
+  );
+}
+
+function fileSizes(path: string): number {
+  return [path, `${path}-wal`]
+    .filter((file) => existsSync(file))
+    .reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
+/** A document of about `bytes` of distinctive text, with 384-dimensional vectors like the local embedder's. */
+function bigDocument(id: string, marker: string, bytes: number) {
+  const sentence = `${marker} says the quick brown fox jumps over the lazy dog number `;
+  let text = '';
+  for (let i = 0; text.length < bytes; i++) text += `${sentence}${i}. `;
+  const document = makeOverlappingDocument(id, text, 1000, 200);
+  document.vectors = document.chunks.map((_, i) => new Float32Array(384).fill(i / 1000));
+  return document;
+}
+
+describe('deletion for real', () => {
+  it('overwrites deleted text, returns the space and reports storage bytes per text byte', async () => {
+    const path = join(root, 'deletion', 'db.sqlite');
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createSession({ id: 'old', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    await store.createChat({ id: 'swept', sessionId: 'old', createdAt: 1 });
+    const deleted = bigDocument('d1', 'Zanzibarquux', 1_000_000);
+    const swept = bigDocument('d2', 'Quetzalfoo', 1_000_000);
+    await store.addDocument('c', deleted, 2);
+    await store.addDocument('swept', swept, 2);
+    await store.addMessage('c', { id: 'm', role: 'user', content: 'Secretquestion here', createdAt: 3 });
+    await store.touchSession('s', 100);
+    const payload = (document: StoredDocument) =>
+      Buffer.byteLength(
+        document.chunks.reduce((text, chunk) => text.slice(0, chunk.start) + chunk.text, ''),
+      ) + (document.vectors?.reduce((sum, vector) => sum + vector.byteLength, 0) ?? 0);
+    const payloadBytes = payload(deleted) + payload(swept);
+    const walAfterIngest = existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0;
+    // The WAL is bounded by journal_size_limit, not by the data: the figure is the database file's.
+    const afterIngest = statSync(path).size;
+    expect(walAfterIngest).toBeLessThanOrEqual(defaultSqliteLimits.walSizeLimitBytes + 8 * 4096);
+    expect(databaseBytes(path).includes('Zanzibarquux')).toBe(true);
+
+    expect(await store.deleteChat('s', 'c')).toBe(true);
+    expect(await store.deleteSessionsIdleSince(50)).toEqual(['swept']);
+    const afterDelete = fileSizes(path);
+    const bytes = databaseBytes(path);
+    expect(bytes.includes('Zanzibarquux')).toBe(false);
+    expect(bytes.includes('Quetzalfoo')).toBe(false);
+    expect(bytes.includes('Secretquestion')).toBe(false);
+    expect(afterDelete).toBeLessThan(afterIngest / 20);
+    // The compact layout: overlaps stored once, vectors in one BLOB per document.
+    expect(afterIngest / payloadBytes).toBeLessThanOrEqual(1.5);
+    console.log(
+      `[storage] ${(afterIngest / payloadBytes).toFixed(3)} database bytes per byte of text + vectors after ingest (${afterIngest} B for ${payloadBytes} B); ${afterDelete} B after delete and sweep (WAL ${walAfterIngest} B after ingest)`,
+    );
+    await store.close();
+  });
+});
+
+describe('schema migration', () => {
+  it('moves a schema-1 database to schema 2, keeping every chunk and vector', async () => {
+    const path = join(root, 'v1', 'db.sqlite');
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new DatabaseSync(path);
+    old.exec('PRAGMA journal_mode = WAL');
+    old.exec(schemaVersion1ForTests);
+    old.exec('PRAGMA user_version = 1');
+    old.exec("INSERT INTO sessions VALUES ('s', 1, 1)");
+    old.exec("INSERT INTO chats VALUES ('c', 's', 1, 1)");
+    const document = makeOverlappingDocument('d1', 'Schema one text, with överlap. '.repeat(20), 60, 15);
+    old
+      .prepare('INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        'd1',
+        'c',
+        'd1.pdf',
+        'pdf',
+        document.summary.pages,
+        document.chunks.length,
+        600,
+        'test-embedder-2',
+        1,
+      );
+    const insert = old.prepare('INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    document.chunks.forEach((chunk, position) => {
+      const vector = document.vectors?.[position] ?? new Float32Array();
+      insert.run(
+        'd1',
+        position,
+        chunk.id,
+        chunk.source,
+        chunk.page,
+        chunk.start,
+        chunk.end,
+        chunk.text,
+        new Uint8Array(vector.buffer),
+      );
+    });
+    old.exec(
+      "INSERT INTO messages (id, chat_id, role, content, created_at) VALUES ('m', 'c', 'user', 'hi', 1)",
+    );
+    old.close();
+
+    const store = createSqliteChatStore({ path });
+    const [loaded] = await store.loadDocuments('c');
+    expect(loaded?.chunks).toEqual(document.chunks);
+    expect(loaded?.vectors?.map((vector) => Array.from(vector))).toEqual(
+      document.vectors?.map((vector) => Array.from(vector)),
+    );
+    expect((await store.getChat('s', 'c'))?.uploads).toEqual([]);
+    expect(await store.listMessages('c')).toHaveLength(1);
+    await store.close();
+    const db = new DatabaseSync(path);
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: sqliteSchemaVersion });
+    expect(db.prepare('PRAGMA auto_vacuum').get()).toEqual({ auto_vacuum: 2 });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'chunks'").get()).toEqual({
+      n: 0,
+    });
+    db.close();
+  });
+});
+
+describe('storage faults', () => {
+  async function filledStore(path: string) {
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    await store.addDocument('c', bigDocument('d1', 'Filler', 400_000), 2);
+    await store.close();
+  }
+
+  it('finds a truncated file or a garbage header before use', async () => {
+    const truncated = join(root, 'faults', 'truncated.sqlite');
+    await filledStore(truncated);
+    verifySqliteFile(truncated);
+    truncateSync(truncated, Math.floor(statSync(truncated).size / 2));
+    expect(() => verifySqliteFile(truncated)).toThrow(
+      expect.objectContaining({ code: 'storage_corrupt', message: expect.stringContaining(truncated) }),
+    );
+
+    const garbage = join(root, 'faults', 'garbage.sqlite');
+    await filledStore(garbage);
+    const handle = openSync(garbage, 'r+');
+    writeSync(handle, Buffer.from('this is not a database header at all!'), 0, 37, 0);
+    closeSync(handle);
+    expect(() => verifySqliteFile(garbage)).toThrow(expect.objectContaining({ code: 'storage_corrupt' }));
+    expect(() => createSqliteChatStore({ path: garbage })).toThrow(
+      expect.objectContaining({ code: 'storage_corrupt' }),
+    );
+    verifySqliteFile(join(root, 'faults', 'missing.sqlite'));
+  });
+
+  it('turns damage found at run time into storage_corrupt, then refuses every write', async () => {
+    const path = join(root, 'faults', 'damaged.sqlite');
+    await filledStore(path);
+    // Damage the middle of the file (not the header), where the document's pages are.
+    const size = statSync(path).size;
+    const handle = openSync(path, 'r+');
+    for (let offset = 8192; offset < size - 4096; offset += 4096) {
+      writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
+    }
+    closeSync(handle);
+    const store = createSqliteChatStore({ path });
+    await expect(store.loadDocuments('c')).rejects.toMatchObject({ code: 'storage_corrupt' });
+    expect(await store.health()).toMatchObject({ status: 'error', error: 'storage_corrupt' });
+    await expect(store.createSession({ id: 'new', createdAt: 1, lastSeenAt: 1 })).rejects.toMatchObject({
+      code: 'storage_corrupt',
+    });
+    await store.close();
+  });
+
+  it('turns a full disk into storage_full, with the SQLite error as the cause and nothing half-written', async () => {
+    const path = join(root, 'faults', 'full.sqlite');
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    const full = createSqliteChatStore({ path, limits: { ...defaultSqliteLimits, maxPageCount: 60 } });
+    const failure = await full
+      .addDocument('c', bigDocument('d1', 'Overflow', 1_000_000), 2)
+      .catch((error) => error);
+    expect(failure).toMatchObject({ code: 'storage_full' });
+    expect(String((failure as Error).cause)).toMatch(/full/i);
+    expect(await full.loadDocuments('c')).toEqual([]);
+    expect(await full.health()).toEqual({ status: 'ok' });
+    await full.close();
+    await store.close();
   });
 });

@@ -1,13 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from 'node:sqlite';
 import { DocchatError, type ErrorCode, errorCodes } from '../core/errors.ts';
 import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
-import type { ChatRecord, ChatStore, MessageRecord, SessionRecord, StoredDocument } from './chat-store.ts';
+import type {
+  ChatRecord,
+  ChatStore,
+  MessageRecord,
+  MessageStatus,
+  SessionRecord,
+  StoredDocument,
+  UploadRecord,
+} from './chat-store.ts';
+import { packContents, unpackContents } from './pack-contents.ts';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const sqliteSchemaVersion = 1;
+export const sqliteSchemaVersion = 2;
 
+/** Version 1: one row per chunk with its own text (overlaps stored twice) and vector. */
 const schemaV1 = `
 CREATE TABLE sessions (
   id TEXT PRIMARY KEY,
@@ -62,6 +72,52 @@ CREATE TABLE messages (
 CREATE INDEX messages_chat ON messages (chat_id, seq);
 `;
 
+/** The schema-1 tables, for the migration test. */
+export const schemaVersion1ForTests = schemaV1;
+
+/**
+ * Version 2 on top of version 1: a document's text once (overlapping chunks share it) and all its vectors in
+ * one BLOB (see {@link packContents}); uploads in progress; the upload's idempotency key.
+ */
+const schemaV2 = `
+ALTER TABLE documents ADD COLUMN idempotency_key TEXT;
+CREATE UNIQUE INDEX documents_idempotency ON documents (chat_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE TABLE document_contents (
+  document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  text TEXT NOT NULL,
+  layout BLOB NOT NULL,
+  ids TEXT,
+  sources TEXT,
+  dimensions INTEGER,
+  vectors BLOB
+);
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  chat_id TEXT NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX uploads_chat ON uploads (chat_id);
+`;
+
+/** How the WAL is kept small; defaults of {@link createSqliteChatStore}. */
+export interface SqliteLimits {
+  /** WAL pages after which a commit checkpoints into the main file (SQLite's `wal_autocheckpoint`). */
+  walAutocheckpointPages: number;
+  /** The WAL file is truncated back to this size after a checkpoint (SQLite's `journal_size_limit`). */
+  walSizeLimitBytes: number;
+  /** Caps the file at this many pages (SQLite's `max_page_count`); `undefined` leaves SQLite's huge default. */
+  maxPageCount?: number;
+}
+
+/** 1,000 pages (4 MB) is SQLite's own default; the WAL is cut back to 16 MB after a large write. */
+export const defaultSqliteLimits: SqliteLimits = {
+  walAutocheckpointPages: 1000,
+  walSizeLimitBytes: 16 * 1024 * 1024,
+};
+
 type Row = Record<string, SQLOutputValue>;
 
 function text(row: Row, column: string): string {
@@ -90,17 +146,6 @@ function corrupt(column: string): DocchatError {
   return new DocchatError('internal', `The chat database has an unexpected value in column ${column}.`);
 }
 
-function vectorToBytes(vector: Float32Array): Uint8Array {
-  return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
-}
-
-function bytesToVector(bytes: Uint8Array): Float32Array {
-  // Copy: the blob's byte offset need not be 4-aligned, and the copy owns its memory.
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
-}
-
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorCodes, value);
 }
@@ -109,19 +154,81 @@ function chatNotFound(): DocchatError {
   return new DocchatError('not_found', 'This chat does not exist (it may have been deleted or expired).');
 }
 
+/** SQLite's primary result codes that mean the file is damaged, or the disk (or a size limit) is full. */
+const sqliteCorrupt = new Set([11, 26]);
+const sqliteFull = 13;
+/** `SQLITE_IOERR_WRITE`: a write the OS refused, which is how a file-size limit (`EFBIG`) shows up. */
+const sqliteIoErrWrite = 778;
+
+/** The `storage_corrupt` / `storage_full` error for a node:sqlite failure, or `undefined` for other errors. */
+export function storageError(error: unknown, path: string): DocchatError | undefined {
+  if (!(error instanceof Error) || !('errcode' in error) || typeof error.errcode !== 'number')
+    return undefined;
+  const code = error.errcode;
+  if (sqliteCorrupt.has(code & 0xff)) {
+    return new DocchatError(
+      'storage_corrupt',
+      `The chat database ${path} is damaged (${error.message}); restore a backup or move it away to start empty.`,
+      { cause: error },
+    );
+  }
+  if ((code & 0xff) === sqliteFull || code === sqliteIoErrWrite) {
+    return new DocchatError(
+      'storage_full',
+      'The server has no room left to store this (its disk or storage limit is full); nothing was saved.',
+      { cause: error },
+    );
+  }
+  return undefined;
+}
+
 /**
- * A {@link ChatStore} in one SQLite file (Node's built-in `node:sqlite`): WAL journal, foreign keys with
- * cascading deletes, vectors as little-endian Float32 BLOBs. Pass `':memory:'` for a throwaway store.
- * The parent directory is created if missing. Throws `internal` if the file was written by a newer schema.
+ * Checks a database file before the server uses it: it opens, and `PRAGMA quick_check` finds it whole.
+ * A missing file is fine (it will be created). Throws `storage_corrupt` naming the file and the first problem.
  */
-export function createSqliteChatStore(options: { path: string }): ChatStore {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new DatabaseSync(options.path, { enableForeignKeyConstraints: true, timeout: 5000 });
+export function verifySqliteFile(path: string): void {
+  if (path === ':memory:' || !existsSync(path)) return;
+  let db: DatabaseSync | undefined;
+  let problem: string;
   try {
-    migrate(db);
+    db = new DatabaseSync(path);
+    const rows = db.prepare('PRAGMA quick_check(1)').all();
+    problem = String(rows[0]?.quick_check ?? 'no answer from quick_check');
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  } finally {
+    db?.close();
+  }
+  if (problem !== 'ok') {
+    throw new DocchatError(
+      'storage_corrupt',
+      `The chat database ${path} is damaged (${problem}); restore a backup or move it away to start empty.`,
+    );
+  }
+}
+
+/**
+ * A {@link ChatStore} in one SQLite file (Node's built-in `node:sqlite`): WAL journal kept small, foreign keys
+ * with cascading deletes, `secure_delete` and incremental vacuum so that deleted text is overwritten and its
+ * space returned, one compact row of contents per document ({@link packContents}). Pass `':memory:'` for a
+ * throwaway store. The parent directory is created if missing. Throws `internal` if the file was written by a
+ * newer schema, `storage_corrupt` if it is not a database. Databases of schema 1 are migrated in place.
+ */
+export function createSqliteChatStore(options: { path: string; limits?: SqliteLimits }): ChatStore {
+  const { path } = options;
+  const limits = options.limits ?? defaultSqliteLimits;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
+  } catch (error) {
+    throw storageError(error, path) ?? error;
+  }
+  try {
+    migrate(db, limits);
   } catch (error) {
     db.close();
-    throw error;
+    throw storageError(error, path) ?? error;
   }
 
   const statements = {
@@ -147,22 +254,53 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
     documentSummaries: db.prepare(
       'SELECT id, source, kind, pages, chunk_count, characters, embedder FROM documents WHERE chat_id = ? ORDER BY rowid',
     ),
+    documentByKey: db.prepare(
+      'SELECT id, source, kind, pages, chunk_count, characters FROM documents WHERE chat_id = ? AND idempotency_key = ?',
+    ),
     insertDocument: db.prepare(
-      'INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    insertChunk: db.prepare(
-      'INSERT INTO chunks (document_id, position, id, source, page, start_offset, end_offset, text, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    insertContents: db.prepare(
+      'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    chunksOfDocument: db.prepare(
-      'SELECT id, source, page, start_offset, end_offset, text, vector FROM chunks WHERE document_id = ? ORDER BY position',
+    contentsOfDocument: db.prepare(
+      'SELECT text, layout, ids, sources, dimensions, vectors FROM document_contents WHERE document_id = ?',
     ),
+    uploadsOfChat: db.prepare(
+      'SELECT id, source, created_at, status FROM uploads WHERE chat_id = ? ORDER BY created_at, rowid',
+    ),
+    insertUpload: db.prepare(
+      "INSERT INTO uploads (id, chat_id, source, created_at, status) VALUES (?, ?, ?, ?, 'ingesting')",
+    ),
+    deleteUpload: db.prepare('DELETE FROM uploads WHERE id = ? AND chat_id = ?'),
+    failUploads: db.prepare("UPDATE uploads SET status = 'failed' WHERE status = 'ingesting'"),
     insertMessage: db.prepare(
       'INSERT INTO messages (id, chat_id, role, content, created_at, status, query, sources, model, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    updateMessage: db.prepare(
+      'UPDATE messages SET role = ?, content = ?, created_at = ?, status = ?, query = ?, sources = ?, model = ?, error = ? WHERE id = ? AND chat_id = ?',
+    ),
+    interruptMessages: db.prepare("UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'"),
     listMessages: db.prepare(
       'SELECT id, role, content, created_at, status, query, sources, model, error FROM messages WHERE chat_id = ? ORDER BY seq',
     ),
   };
+
+  /** Set once the file was found damaged: every later call fails the same way instead of writing into it. */
+  let damage: DocchatError | undefined;
+
+  /** Runs one store operation, turning SQLite's corruption and disk-full failures into their error codes. */
+  function guarded<T>(work: () => T): T {
+    if (damage !== undefined) throw damage;
+    try {
+      return work();
+    } catch (error) {
+      const failure = storageError(error, path);
+      if (failure === undefined) throw error;
+      if (failure.code === 'storage_corrupt') damage = failure;
+      throw failure;
+    }
+  }
 
   /** Runs `work` in one transaction; node:sqlite is synchronous, so nothing else interleaves. */
   function transaction<T>(work: () => T): T {
@@ -172,9 +310,16 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       db.exec('COMMIT');
       return result;
     } catch (error) {
-      db.exec('ROLLBACK');
+      // A failed COMMIT (disk full) may have rolled back already: a second ROLLBACK would hide the cause.
+      if (db.isTransaction) db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  /** After a delete: freed pages go back to the file system and the WAL (old page images) is emptied. */
+  function reclaimSpace(): void {
+    db.exec('PRAGMA incremental_vacuum');
+    if (path !== ':memory:') db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 
   function ids(rows: Row[]): string[] {
@@ -193,6 +338,15 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
     };
   }
 
+  function toUpload(row: Row): UploadRecord {
+    return {
+      id: text(row, 'id'),
+      source: text(row, 'source'),
+      createdAt: integer(row, 'created_at'),
+      status: text(row, 'status') === 'failed' ? 'failed' : 'ingesting',
+    };
+  }
+
   function toChat(row: Row): ChatRecord {
     const id = text(row, 'id');
     return {
@@ -201,6 +355,7 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       createdAt: integer(row, 'created_at'),
       updatedAt: integer(row, 'updated_at'),
       documents: statements.documentSummaries.all(id).map(toSummary),
+      uploads: statements.uploadsOfChat.all(id).map(toUpload),
     };
   }
 
@@ -213,7 +368,7 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       createdAt: integer(row, 'created_at'),
     };
     const status = optionalText(row, 'status');
-    if (status === 'complete' || status === 'stopped' || status === 'error') message.status = status;
+    if (status !== undefined && messageStatuses.has(status)) message.status = status as MessageStatus;
     const query = optionalText(row, 'query');
     if (query !== undefined) message.query = query;
     const sources = optionalText(row, 'sources');
@@ -231,19 +386,50 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
     return message;
   }
 
+  function toStoredDocument(row: Row): StoredDocument {
+    const summary = toSummary(row);
+    const contents = statements.contentsOfDocument.get(summary.id);
+    if (contents === undefined) throw corrupt('document_contents');
+    const layout = contents.layout;
+    const vectors = contents.vectors;
+    if (!(layout instanceof Uint8Array)) throw corrupt('layout');
+    const unpacked = unpackContents(summary.id, summary.source, {
+      text: text(contents, 'text'),
+      layout,
+      ids: parseStrings(optionalText(contents, 'ids')),
+      sources: parseStrings(optionalText(contents, 'sources')),
+      dimensions: optionalInteger(contents, 'dimensions'),
+      vectors: vectors instanceof Uint8Array ? vectors : null,
+    });
+    return { summary, embedder: optionalText(row, 'embedder') ?? null, ...unpacked };
+  }
+
   function requireChat(chatId: string): void {
     if (statements.chatExists.get(chatId) === undefined) throw chatNotFound();
   }
 
   const json = (value: unknown): SQLInputValue => (value === undefined ? null : JSON.stringify(value));
 
+  function messageValues(message: MessageRecord): SQLInputValue[] {
+    return [
+      message.role,
+      message.content,
+      message.createdAt,
+      message.status ?? null,
+      message.query ?? null,
+      json(message.sources),
+      json(message.model),
+      json(message.error),
+    ];
+  }
+
   return {
     async createSession(session) {
-      statements.insertSession.run(session.id, session.createdAt, session.lastSeenAt);
+      guarded(() => statements.insertSession.run(session.id, session.createdAt, session.lastSeenAt));
     },
 
     async getSession(sessionId) {
-      const row = statements.getSession.get(sessionId);
+      const row = guarded(() => statements.getSession.get(sessionId));
       if (row === undefined) return null;
       return {
         id: text(row, 'id'),
@@ -253,54 +439,68 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
     },
 
     async touchSession(sessionId, lastSeenAt) {
-      statements.touchSession.run(lastSeenAt, sessionId);
+      guarded(() => statements.touchSession.run(lastSeenAt, sessionId));
     },
 
     async deleteSession(sessionId) {
-      return transaction(() => {
-        const chatIds = ids(statements.chatIdsOfSession.all(sessionId));
-        statements.deleteSession.run(sessionId);
+      return guarded(() => {
+        const chatIds = transaction(() => {
+          const found = ids(statements.chatIdsOfSession.all(sessionId));
+          statements.deleteSession.run(sessionId);
+          return found;
+        });
+        reclaimSpace();
         return chatIds;
       });
     },
 
     async deleteSessionsIdleSince(cutoff) {
-      return transaction(() => {
-        const chatIds = ids(statements.chatIdsIdleSince.all(cutoff));
-        statements.deleteSessionsIdleSince.run(cutoff);
+      return guarded(() => {
+        const { chatIds, sessions } = transaction(() => {
+          const found = ids(statements.chatIdsIdleSince.all(cutoff));
+          const deleted = Number(statements.deleteSessionsIdleSince.run(cutoff).changes);
+          return { chatIds: found, sessions: deleted };
+        });
+        if (sessions > 0) reclaimSpace();
         return chatIds;
       });
     },
 
     async createChat(chat) {
-      try {
-        statements.insertChat.run(chat.id, chat.sessionId, chat.createdAt, chat.createdAt);
-      } catch (error) {
-        if (statements.getSession.get(chat.sessionId) === undefined) {
-          throw new DocchatError(
-            'not_found',
-            'This session has expired; reload the page to start a new one.',
-            {
-              cause: error,
-            },
-          );
+      guarded(() => {
+        try {
+          statements.insertChat.run(chat.id, chat.sessionId, chat.createdAt, chat.createdAt);
+        } catch (error) {
+          if (statements.getSession.get(chat.sessionId) === undefined) {
+            throw new DocchatError(
+              'not_found',
+              'This session has expired; reload the page to start a new one.',
+              { cause: error },
+            );
+          }
+          throw error;
         }
-        throw error;
-      }
-      return { ...chat, updatedAt: chat.createdAt, documents: [] };
+      });
+      return { ...chat, updatedAt: chat.createdAt, documents: [], uploads: [] };
     },
 
     async listChats(sessionId) {
-      return statements.listChats.all(sessionId).map(toChat);
+      return guarded(() => statements.listChats.all(sessionId).map(toChat));
     },
 
     async getChat(sessionId, chatId) {
-      const row = statements.getChat.get(chatId, sessionId);
-      return row === undefined ? null : toChat(row);
+      return guarded(() => {
+        const row = statements.getChat.get(chatId, sessionId);
+        return row === undefined ? null : toChat(row);
+      });
     },
 
     async deleteChat(sessionId, chatId) {
-      return Number(statements.deleteChat.run(chatId, sessionId).changes) > 0;
+      return guarded(() => {
+        const deleted = Number(statements.deleteChat.run(chatId, sessionId).changes) > 0;
+        if (deleted) reclaimSpace();
+        return deleted;
+      });
     },
 
     async addDocument(chatId, document, now) {
@@ -308,88 +508,103 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       if (vectors !== null && vectors.length !== chunks.length) {
         throw new DocchatError('internal', 'A document must have exactly one vector per chunk.');
       }
-      transaction(() => {
-        requireChat(chatId);
-        statements.insertDocument.run(
-          summary.id,
-          chatId,
-          summary.source,
-          summary.kind,
-          summary.pages,
-          summary.chunks,
-          summary.characters,
-          document.embedder,
-          now,
-        );
-        chunks.forEach((chunk, position) => {
-          const vector = vectors?.[position];
-          statements.insertChunk.run(
+      const packed = packContents(summary.id, summary.source, chunks, vectors);
+      guarded(() =>
+        transaction(() => {
+          requireChat(chatId);
+          statements.insertDocument.run(
             summary.id,
-            position,
-            chunk.id,
-            chunk.source,
-            chunk.page,
-            chunk.start,
-            chunk.end,
-            chunk.text,
-            vector === undefined ? null : vectorToBytes(vector),
+            chatId,
+            summary.source,
+            summary.kind,
+            summary.pages,
+            summary.chunks,
+            summary.characters,
+            document.embedder,
+            now,
+            document.idempotencyKey ?? null,
           );
-        });
-        statements.touchChat.run(now, chatId);
-      });
+          statements.insertContents.run(
+            summary.id,
+            packed.text,
+            packed.layout,
+            json(packed.ids ?? undefined),
+            json(packed.sources ?? undefined),
+            packed.dimensions,
+            packed.vectors,
+          );
+          statements.deleteUpload.run(summary.id, chatId);
+          statements.touchChat.run(now, chatId);
+        }),
+      );
     },
 
     async loadDocuments(chatId, documentIds) {
       const wanted = documentIds === undefined ? null : new Set(documentIds);
-      const rows = statements.documentSummaries
-        .all(chatId)
-        .filter((row) => wanted === null || wanted.has(text(row, 'id')));
-      return rows.map((row): StoredDocument => {
-        const summary = toSummary(row);
-        const chunkRows = statements.chunksOfDocument.all(summary.id);
-        const chunks = chunkRows.map(
-          (chunk): Chunk => ({
-            id: text(chunk, 'id'),
-            documentId: summary.id,
-            source: text(chunk, 'source'),
-            page: optionalInteger(chunk, 'page'),
-            start: integer(chunk, 'start_offset'),
-            end: integer(chunk, 'end_offset'),
-            text: text(chunk, 'text'),
-          }),
-        );
-        const blobs = chunkRows.map((chunk) => chunk.vector);
-        const complete = blobs.length > 0 && blobs.every((blob) => blob instanceof Uint8Array);
-        return {
-          summary,
-          embedder: optionalText(row, 'embedder') ?? null,
-          chunks,
-          vectors: complete ? blobs.map((blob) => bytesToVector(blob as Uint8Array)) : null,
-        };
+      return guarded(() =>
+        statements.documentSummaries
+          .all(chatId)
+          .filter((row) => wanted === null || wanted.has(text(row, 'id')))
+          .map(toStoredDocument),
+      );
+    },
+
+    async findDocumentByIdempotencyKey(chatId, idempotencyKey) {
+      return guarded(() => {
+        const row = statements.documentByKey.get(chatId, idempotencyKey);
+        return row === undefined ? null : toSummary(row);
       });
+    },
+
+    async beginUpload(chatId, upload) {
+      guarded(() =>
+        transaction(() => {
+          requireChat(chatId);
+          statements.insertUpload.run(upload.id, chatId, upload.source, upload.createdAt);
+        }),
+      );
+    },
+
+    async discardUpload(chatId, uploadId) {
+      guarded(() => statements.deleteUpload.run(uploadId, chatId));
     },
 
     async addMessage(chatId, message) {
-      transaction(() => {
-        requireChat(chatId);
-        statements.insertMessage.run(
-          message.id,
-          chatId,
-          message.role,
-          message.content,
-          message.createdAt,
-          message.status ?? null,
-          message.query ?? null,
-          json(message.sources),
-          json(message.model),
-          json(message.error),
-        );
-        statements.touchChat.run(message.createdAt, chatId);
-      });
+      guarded(() =>
+        transaction(() => {
+          requireChat(chatId);
+          statements.insertMessage.run(message.id, chatId, ...messageValues(message));
+          statements.touchChat.run(message.createdAt, chatId);
+        }),
+      );
+    },
+
+    async updateMessage(chatId, message) {
+      guarded(() =>
+        transaction(() => {
+          const changes = statements.updateMessage.run(...messageValues(message), message.id, chatId).changes;
+          if (Number(changes) === 0) throw chatNotFound();
+          statements.touchChat.run(message.createdAt, chatId);
+        }),
+      );
     },
 
     async listMessages(chatId) {
-      return statements.listMessages.all(chatId).map(toMessage);
+      return guarded(() => statements.listMessages.all(chatId).map(toMessage));
+    },
+
+    async recoverInterrupted() {
+      return guarded(() =>
+        transaction(() => ({
+          messages: Number(statements.interruptMessages.run().changes),
+          uploads: Number(statements.failUploads.run().changes),
+        })),
+      );
+    },
+
+    async health() {
+      if (damage !== undefined) return { status: 'error', error: damage.code, message: damage.message };
+      return { status: 'ok' };
     },
 
     async close() {
@@ -398,10 +613,78 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
   };
 }
 
-function migrate(db: DatabaseSync): void {
+const messageStatuses = new Set<string>(['complete', 'stopped', 'error', 'streaming', 'interrupted']);
+
+function parseStrings(value: string | undefined): string[] | null {
+  return value === undefined ? null : (JSON.parse(value) as string[]);
+}
+
+/** Runs `sql` in one transaction (for migrations, before any store statement exists). */
+function inTransaction(db: DatabaseSync, work: () => void): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    work();
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/** Moves schema-1 chunk rows (text and vector per chunk) into one compact contents row per document. */
+function packVersion1Chunks(db: DatabaseSync): void {
+  const documents = db.prepare('SELECT id, source FROM documents ORDER BY rowid').all();
+  const chunksOf = db.prepare(
+    'SELECT id, source, page, start_offset, end_offset, text, vector FROM chunks WHERE document_id = ? ORDER BY position',
+  );
+  const insert = db.prepare(
+    'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const document of documents) {
+    const id = text(document, 'id');
+    const source = text(document, 'source');
+    const rows = chunksOf.all(id);
+    const chunks = rows.map(
+      (row): Chunk => ({
+        id: text(row, 'id'),
+        documentId: id,
+        source: text(row, 'source'),
+        page: optionalInteger(row, 'page'),
+        start: integer(row, 'start_offset'),
+        end: integer(row, 'end_offset'),
+        text: text(row, 'text'),
+      }),
+    );
+    const blobs = rows.map((row) => row.vector);
+    const vectors =
+      blobs.length > 0 && blobs.every((blob) => blob instanceof Uint8Array)
+        ? blobs.map((blob) => new Float32Array(new Uint8Array(blob as Uint8Array).buffer))
+        : null;
+    const packed = packContents(id, source, chunks, vectors);
+    insert.run(
+      id,
+      packed.text,
+      packed.layout,
+      packed.ids === null ? null : JSON.stringify(packed.ids),
+      packed.sources === null ? null : JSON.stringify(packed.sources),
+      packed.dimensions,
+      packed.vectors,
+    );
+  }
+  db.exec('DROP TABLE chunks');
+}
+
+function migrate(db: DatabaseSync, limits: SqliteLimits): void {
+  // Set before the first table exists, so that a new file is created with incremental vacuum.
+  db.exec('PRAGMA auto_vacuum = INCREMENTAL');
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA secure_delete = ON');
+  db.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(limits.walAutocheckpointPages)}`);
+  db.exec(`PRAGMA journal_size_limit = ${Math.trunc(limits.walSizeLimitBytes)}`);
+  if (limits.maxPageCount !== undefined)
+    db.exec(`PRAGMA max_page_count = ${Math.trunc(limits.maxPageCount)}`);
   const row = db.prepare('PRAGMA user_version').get();
   const version = typeof row?.user_version === 'number' ? row.user_version : 0;
   if (version > sqliteSchemaVersion) {
@@ -410,15 +693,15 @@ function migrate(db: DatabaseSync): void {
       `The chat database was written by a newer docchat (schema ${version}); upgrade docchat or use another DOCCHAT_DATA_DIR.`,
     );
   }
-  if (version === 0) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(schemaV1);
+  if (version < sqliteSchemaVersion) {
+    inTransaction(db, () => {
+      if (version === 0) db.exec(schemaV1);
+      db.exec(schemaV2);
+      if (version === 1) packVersion1Chunks(db);
       db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
+    });
   }
+  // A file made before incremental vacuum was turned on only switches with a full VACUUM, once.
+  const vacuum = db.prepare('PRAGMA auto_vacuum').get();
+  if (vacuum?.auto_vacuum !== 2) db.exec('VACUUM');
 }

@@ -147,7 +147,12 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     health: () => json<Health>('/api/health'),
     config: () => json<AppConfig>('/api/config'),
     listChats: async () => (await json<{ chats: ChatSummary[] }>('/api/chats')).chats,
-    createChat: () => json<ChatSummary>('/api/chats', { method: 'POST' }),
+    createChat: () =>
+      json<ChatSummary>('/api/chats', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      }),
     getChat: (chatId) => json<ChatDetail>(chatPath(chatId)),
     async deleteChat(chatId) {
       await request(chatPath(chatId), { method: 'DELETE' });

@@ -43,6 +43,11 @@ export function AnswerView({ answer, selected, onCite, onShowSources }: AnswerVi
         {streaming && answer.content !== '' ? <span className="caret" aria-hidden="true" /> : null}
       </div>
       {answer.status === 'stopped' ? <p className="hint status-stopped">Stopped.</p> : null}
+      {answer.status === 'interrupted' ? (
+        <p className="hint status-stopped">
+          Interrupted: the server stopped before this answer was finished.
+        </p>
+      ) : null}
       {answer.status === 'error' && answer.error ? (
         <p className="error-text" role="alert">
           {answer.error.message}

@@ -28,6 +28,10 @@ describe('timelineFromChat', () => {
       createdAt: '2025-01-01T00:00:00Z',
       updatedAt: '2025-01-01T00:00:00Z',
       documents: [{ id: 'd1', source: 'a.pdf', kind: 'pdf', pages: 2, chunks: 3, characters: 100 }],
+      uploads: [
+        { id: 'u1', source: 'cut.pdf', createdAt: '', status: 'failed' },
+        { id: 'u2', source: 'busy.pdf', createdAt: '', status: 'ingesting' },
+      ],
       messages: [
         { id: 'm1', role: 'user', content: 'What?', createdAt: '' },
         {
@@ -51,9 +55,17 @@ describe('timelineFromChat', () => {
       ],
     };
     const items = timelineFromChat(chat);
-    expect(items.map((item) => item.kind)).toEqual(['documents', 'question', 'answer', 'question', 'answer']);
-    expect(items[2]).toMatchObject({ kind: 'answer', question: 'What?', status: 'stopped', content: 'Half' });
-    expect(items[4]).toMatchObject({
+    expect(items.map((item) => item.kind)).toEqual([
+      'documents',
+      'notice',
+      'question',
+      'answer',
+      'question',
+      'answer',
+    ]);
+    expect(items[1]).toMatchObject({ tone: 'error', text: expect.stringContaining('“cut.pdf” failed') });
+    expect(items[3]).toMatchObject({ kind: 'answer', question: 'What?', status: 'stopped', content: 'Half' });
+    expect(items[5]).toMatchObject({
       question: 'Again?',
       error: { code: 'rate_limited', message: 'Slow down.' },
     });

@@ -44,7 +44,7 @@ export interface AnswerItem {
   /** The standalone query used for retrieval (differs from the question for follow-ups). */
   query: string | null;
   model: ModelInfo | null;
-  status: 'streaming' | 'complete' | 'stopped' | 'error';
+  status: 'streaming' | 'complete' | 'stopped' | 'error' | 'interrupted';
   error: UiError | null;
 }
 
@@ -101,6 +101,15 @@ export function timelineFromChat(chat: ChatDetail): TimelineItem[] {
   const items: TimelineItem[] = [];
   if (chat.documents.length > 0)
     items.push({ kind: 'documents', id: `docs-${chat.id}`, documents: chat.documents });
+  for (const upload of chat.uploads ?? []) {
+    if (upload.status !== 'failed') continue;
+    items.push({
+      kind: 'notice',
+      id: `upload-${upload.id}`,
+      tone: 'error',
+      text: `“${upload.source}” failed: the server stopped while reading it. Upload it again.`,
+    });
+  }
   let question = '';
   for (const message of chat.messages) {
     if (message.role === 'user') {
