@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.ts';
-import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
 
 /** A browser session. `id` is what the store keys on (the server passes a hash of the cookie, never the cookie). */
 export interface SessionRecord {
@@ -27,6 +27,24 @@ export interface StoredDocument {
   chunks: Chunk[];
   /** One vector per chunk, in chunk order, or `null` when there is no embedder. */
   vectors: Float32Array[] | null;
+  /** The file as uploaded, kept to show the original; absent when there is none (not kept by `loadDocuments`). */
+  file?: StoredFile;
+  /** The document's text and text positions, for the viewer; absent when there is none (not kept by `loadDocuments`). */
+  layout?: DocumentLayout;
+}
+
+/** The original bytes of an uploaded document and the media type to serve them with. */
+export interface StoredFile {
+  /** E.g. `application/pdf` or `text/plain; charset=utf-8`. */
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** What the viewer needs to place a passage in its document: the text that offsets point into, and its boxes. */
+export interface DocumentLayout {
+  text: string;
+  /** Where each run of `text` lies on its page, in text order; empty for documents without pages. */
+  boxes: TextBox[];
 }
 
 /** How an assistant message ended. */
@@ -70,8 +88,12 @@ export interface ChatStore {
 
   /** Appends a document (with its chunks and vectors) to a chat, atomically. */
   addDocument(chatId: string, document: StoredDocument, now: number): Promise<void>;
-  /** Every document of a chat with chunks and vectors, in upload order. */
+  /** Every document of a chat with chunks and vectors, in upload order (without `file` and `layout`). */
   loadDocuments(chatId: string): Promise<StoredDocument[]>;
+  /** The original file of a chat's document; `null` when the chat has no such document or it has no file. */
+  getDocumentFile(chatId: string, documentId: string): Promise<StoredFile | null>;
+  /** The text and text positions of a chat's document; `null` when the chat has no such document or none were kept. */
+  getDocumentLayout(chatId: string, documentId: string): Promise<DocumentLayout | null>;
 
   /** Appends a message to a chat. */
   addMessage(chatId: string, message: MessageRecord): Promise<void>;

@@ -2,11 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from 'node:sqlite';
 import { DocchatError, type ErrorCode, errorCodes } from '../core/errors.ts';
-import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
-import type { ChatRecord, ChatStore, MessageRecord, SessionRecord, StoredDocument } from './chat-store.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
+import type {
+  ChatRecord,
+  ChatStore,
+  DocumentLayout,
+  MessageRecord,
+  SessionRecord,
+  StoredDocument,
+  StoredFile,
+} from './chat-store.ts';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const sqliteSchemaVersion = 1;
+export const sqliteSchemaVersion = 2;
 
 const schemaV1 = `
 CREATE TABLE sessions (
@@ -62,6 +70,24 @@ CREATE TABLE messages (
 CREATE INDEX messages_chat ON messages (chat_id, seq);
 `;
 
+/** Version 2: section paths of chunks, and each document's original file and text positions for the viewer. */
+const schemaV2 = `
+ALTER TABLE chunks ADD COLUMN section TEXT;
+CREATE TABLE document_files (
+  document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  content_type TEXT NOT NULL,
+  bytes BLOB NOT NULL
+);
+CREATE TABLE document_layouts (
+  document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  text TEXT NOT NULL,
+  boxes TEXT NOT NULL
+);
+`;
+
+/** Each schema's script, applied in order to bring a database from version `index` to `index + 1`. */
+const migrations = [schemaV1, schemaV2];
+
 type Row = Record<string, SQLOutputValue>;
 
 function text(row: Row, column: string): string {
@@ -99,6 +125,27 @@ function bytesToVector(bytes: Uint8Array): Float32Array {
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return new Float32Array(copy.buffer);
+}
+
+/** Boxes as JSON arrays `[page, x, y, width, height, start, end]`: a third of the size of objects. */
+function boxesToJson(boxes: readonly TextBox[]): string {
+  return JSON.stringify(
+    boxes.map((box) => [box.page, box.x, box.y, box.width, box.height, box.start, box.end]),
+  );
+}
+
+function boxesFromJson(json: string): TextBox[] {
+  return (JSON.parse(json) as number[][]).map(
+    ([page = 0, x = 0, y = 0, width = 0, height = 0, start = 0, end = 0]) => ({
+      page,
+      x,
+      y,
+      width,
+      height,
+      start,
+      end,
+    }),
+  );
 }
 
 function isErrorCode(value: unknown): value is ErrorCode {
@@ -151,10 +198,18 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       'INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertChunk: db.prepare(
-      'INSERT INTO chunks (document_id, position, id, source, page, start_offset, end_offset, text, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO chunks (document_id, position, id, source, page, start_offset, end_offset, text, vector, section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     chunksOfDocument: db.prepare(
-      'SELECT id, source, page, start_offset, end_offset, text, vector FROM chunks WHERE document_id = ? ORDER BY position',
+      'SELECT id, source, page, start_offset, end_offset, text, vector, section FROM chunks WHERE document_id = ? ORDER BY position',
+    ),
+    insertFile: db.prepare('INSERT INTO document_files (document_id, content_type, bytes) VALUES (?, ?, ?)'),
+    getFile: db.prepare(
+      'SELECT content_type, bytes FROM document_files JOIN documents ON documents.id = document_files.document_id WHERE documents.id = ? AND documents.chat_id = ?',
+    ),
+    insertLayout: db.prepare('INSERT INTO document_layouts (document_id, text, boxes) VALUES (?, ?, ?)'),
+    getLayout: db.prepare(
+      'SELECT text, boxes FROM document_layouts JOIN documents ON documents.id = document_layouts.document_id WHERE documents.id = ? AND documents.chat_id = ?',
     ),
     insertMessage: db.prepare(
       'INSERT INTO messages (id, chat_id, role, content, created_at, status, query, sources, model, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -333,8 +388,15 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
             chunk.end,
             chunk.text,
             vector === undefined ? null : vectorToBytes(vector),
+            json(chunk.section),
           );
         });
+        if (document.file !== undefined) {
+          statements.insertFile.run(summary.id, document.file.contentType, document.file.bytes);
+        }
+        if (document.layout !== undefined) {
+          statements.insertLayout.run(summary.id, document.layout.text, boxesToJson(document.layout.boxes));
+        }
         statements.touchChat.run(now, chatId);
       });
     },
@@ -343,8 +405,9 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
       return statements.documentSummaries.all(chatId).map((row): StoredDocument => {
         const summary = toSummary(row);
         const chunkRows = statements.chunksOfDocument.all(summary.id);
-        const chunks = chunkRows.map(
-          (chunk): Chunk => ({
+        const chunks = chunkRows.map((chunk): Chunk => {
+          const section = optionalText(chunk, 'section');
+          return {
             id: text(chunk, 'id'),
             documentId: summary.id,
             source: text(chunk, 'source'),
@@ -352,8 +415,9 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
             start: integer(chunk, 'start_offset'),
             end: integer(chunk, 'end_offset'),
             text: text(chunk, 'text'),
-          }),
-        );
+            ...(section === undefined ? {} : { section: JSON.parse(section) as string[] }),
+          };
+        });
         const blobs = chunkRows.map((chunk) => chunk.vector);
         const complete = blobs.length > 0 && blobs.every((blob) => blob instanceof Uint8Array);
         return {
@@ -363,6 +427,20 @@ export function createSqliteChatStore(options: { path: string }): ChatStore {
           vectors: complete ? blobs.map((blob) => bytesToVector(blob as Uint8Array)) : null,
         };
       });
+    },
+
+    async getDocumentFile(chatId, documentId) {
+      const row = statements.getFile.get(documentId, chatId);
+      if (row === undefined) return null;
+      const bytes = row.bytes;
+      if (!(bytes instanceof Uint8Array)) throw corrupt('bytes');
+      return { contentType: text(row, 'content_type'), bytes } satisfies StoredFile;
+    },
+
+    async getDocumentLayout(chatId, documentId) {
+      const row = statements.getLayout.get(documentId, chatId);
+      if (row === undefined) return null;
+      return { text: text(row, 'text'), boxes: boxesFromJson(text(row, 'boxes')) } satisfies DocumentLayout;
     },
 
     async addMessage(chatId, message) {
@@ -406,15 +484,14 @@ function migrate(db: DatabaseSync): void {
       `The chat database was written by a newer docchat (schema ${version}); upgrade docchat or use another DOCCHAT_DATA_DIR.`,
     );
   }
-  if (version === 0) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(schemaV1);
-      db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
+  if (version === sqliteSchemaVersion) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const script of migrations.slice(version)) db.exec(script);
+    db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
   }
 }
