@@ -2,12 +2,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getDocument, PasswordResponses, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
-import type { LoadedDocument } from '../core/types.ts';
+import type { LoadedDocument, TextBox } from '../core/types.ts';
 import { findPdfHeader } from './file-types.ts';
 import { joinPages } from './join-pages.ts';
 import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
 import { renderPages } from './render-pages.ts';
+import { alignRuns, type NormalizedBox, textItemBox } from './text-item-boxes.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
 type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
@@ -82,11 +83,36 @@ function titleOf(metadata: PdfMetadata | null): string | undefined {
   return undefined;
 }
 
+/** A text item's string and where it is drawn, kept to find it in the page's text later. */
+interface PlacedRun {
+  str: string;
+  box: NormalizedBox;
+}
+
+/** Each page's runs found in the document's text: the boxes of {@link LoadedDocument.boxes}. */
+function locateRuns(text: string, pages: LoadedDocument['pages'], runs: readonly PlacedRun[][]): TextBox[] {
+  const boxes: TextBox[] = [];
+  for (const span of pages) {
+    const pageRuns = runs[span.page - 1] ?? [];
+    const ranges = alignRuns(
+      text.slice(span.start, span.end),
+      pageRuns.map((run) => run.str),
+      span.start,
+    );
+    ranges.forEach((range, index) => {
+      const run = pageRuns[index];
+      if (range !== null && run !== undefined) boxes.push({ page: span.page, ...run.box, ...range });
+    });
+  }
+  return boxes;
+}
+
 async function readPages(
   document: PdfDocument,
   options: LoadOptions,
-): Promise<{ lines: TextLine[][]; failedPages: number }> {
+): Promise<{ lines: TextLine[][]; runs: PlacedRun[][]; failedPages: number }> {
   const lines: TextLine[][] = [];
+  const runs: PlacedRun[][] = [];
   let failedPages = 0;
   for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
     throwIfAborted(options.signal);
@@ -95,17 +121,26 @@ async function readPages(
       const content = await page.getTextContent();
       const items: PdfTextItem[] = [];
       for (const item of content.items) if ('str' in item) items.push(item);
+      const viewport = page.getViewport({ scale: 1 });
+      const placed: PlacedRun[] = [];
+      for (const item of content.items) {
+        if (!('str' in item) || item.str.trim() === '') continue;
+        const box = textItemBox(item, viewport, content.styles[item.fontName]);
+        if (box !== null) placed.push({ str: item.str, box });
+      }
       lines.push(layoutTextItems(items));
+      runs.push(placed);
       page.cleanup();
     } catch {
       if (options.signal?.aborted) throw aborted(options.signal.reason);
       // One damaged page should not cost the others: keep its place (and the page numbering) with no text.
       failedPages++;
       lines.push([]);
+      runs.push([]);
     }
     options.onProgress?.(pageNumber, document.numPages);
   }
-  return { lines, failedPages };
+  return { lines, runs, failedPages };
 }
 
 /**
@@ -155,7 +190,7 @@ export function createPdfLoader(): Loader {
         });
         throwIfAborted(signal);
         const metadata = document.getMetadata().catch(() => null);
-        const { lines, failedPages } = await readPages(document, options);
+        const { lines, runs, failedPages } = await readPages(document, options);
         const pageTexts = renderPages(lines);
         const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
         if (letters < minLettersPerPage * document.numPages) {
@@ -169,7 +204,8 @@ export function createPdfLoader(): Loader {
         }
         const { text, pages } = joinPages(pageTexts);
         const title = titleOf(await metadata);
-        return { source, kind: 'pdf', text, pages, ...(title === undefined ? {} : { title }) };
+        const boxes = locateRuns(text, pages, runs);
+        return { source, kind: 'pdf', text, pages, boxes, ...(title === undefined ? {} : { title }) };
       } finally {
         signal?.removeEventListener('abort', stop);
         await task.destroy();
