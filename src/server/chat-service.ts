@@ -3,9 +3,17 @@ import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, DocumentSummary } from '../core/types.ts';
 import type { Rag } from '../pipeline/create-rag.ts';
-import type { ChatRecord, ChatStore, MessageRecord, StoredDocument } from '../storage/chat-store.ts';
+import type {
+  ChatRecord,
+  ChatStore,
+  DocumentLayout,
+  MessageRecord,
+  StoredDocument,
+  StoredFile,
+} from '../storage/chat-store.ts';
 import type { IndexCache } from './index-cache.ts';
 import type { Logger } from './logger.ts';
+import { originalContentType } from './original-content-type.ts';
 import type { Upload } from './read-upload.ts';
 
 /** What the HTTP routes call: chats, uploads and questions of one session, persisted in the store. */
@@ -42,6 +50,10 @@ export interface ChatService {
     question: string,
     options: { signal: AbortSignal },
   ): Promise<AsyncGenerator<RagEvent>>;
+  /** The original file of a chat's document; `not_found` when it is not this session's. */
+  documentFile(sessionId: string, chatId: string, documentId: string): Promise<StoredFile>;
+  /** The text and text positions of a chat's document; `not_found` when it is not this session's. */
+  documentLayout(sessionId: string, chatId: string, documentId: string): Promise<DocumentLayout>;
   /** Aborts every upload and answer in flight and waits until their messages are stored. */
   close(): Promise<void>;
 }
@@ -58,6 +70,13 @@ export interface ChatServiceOptions {
 
 function chatNotFound(): DocchatError {
   return new DocchatError('not_found', 'This chat does not exist (it may have been deleted or expired).');
+}
+
+function documentNotFound(): DocchatError {
+  return new DocchatError(
+    'not_found',
+    'This document does not exist in this chat (or its original was not kept).',
+  );
 }
 
 /** The conversation so far in the model's terms; failed answers add nothing the model should build on. */
@@ -194,6 +213,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           embedder: rag.embedderName,
           chunks: result.chunks,
           vectors: result.vectors,
+          file: { contentType: originalContentType(result.document), bytes: upload.input.data },
+          layout: { text: result.document.text, boxes: result.document.boxes ?? [] },
         };
         await store.addDocument(chatId, document, now());
         await indexes.addDocument(chatId, document, chat.documents.length === 0 ? scratch : undefined);
@@ -213,6 +234,20 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
       const { signal: tracked, release } = register(signal);
       return answer(chatId, rag.ask(index, question, { history, signal: tracked }), tracked, release);
+    },
+
+    async documentFile(sessionId, chatId, documentId) {
+      await requireChat(sessionId, chatId);
+      const file = await store.getDocumentFile(chatId, documentId);
+      if (file === null) throw documentNotFound();
+      return file;
+    },
+
+    async documentLayout(sessionId, chatId, documentId) {
+      await requireChat(sessionId, chatId);
+      const layout = await store.getDocumentLayout(chatId, documentId);
+      if (layout === null) throw documentNotFound();
+      return layout;
     },
 
     async close() {
