@@ -250,3 +250,31 @@ describe('createPdfLoader', () => {
     expect(boxes[0]?.width).toBeLessThan((0.6 * 12 * 'Left column first line'.length) / 612);
   });
 });
+
+describe('createPdfLoader headings', () => {
+  it('finds headings from font sizes when the PDF has no outline, nested by size', async () => {
+    const body = 'Body text set in the size most characters use, long enough to be the body.';
+    const data = await buildPositionedTextPdf([
+      [
+        { text: '1 Introduction', x: 72, y: 720, size: 18 },
+        { text: body, x: 72, y: 690 },
+        { text: '1.1 Motivation', x: 72, y: 660, size: 14 },
+        { text: body, x: 72, y: 630 },
+      ],
+      [
+        { text: body, x: 72, y: 720 },
+        { text: '2 Method', x: 72, y: 690, size: 18 },
+        { text: body, x: 72, y: 660 },
+      ],
+    ]);
+    const document = await createPdfLoader().load({ name: 'headed.pdf', data });
+    expect(document.headings?.map(({ level, text }) => ({ level, text }))).toEqual([
+      { level: 1, text: '1 Introduction' },
+      { level: 2, text: '1.1 Motivation' },
+      { level: 1, text: '2 Method' },
+    ]);
+    for (const heading of document.headings ?? []) {
+      expect(document.text.slice(heading.start, heading.end)).toBe(heading.text);
+    }
+  });
+});

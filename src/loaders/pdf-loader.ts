@@ -7,6 +7,7 @@ import { findPdfHeader } from './file-types.ts';
 import { joinPages } from './join-pages.ts';
 import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
+import { headingsFromLayout, headingsFromOutline, type OutlineEntry } from './pdf-headings.ts';
 import { renderPages } from './render-pages.ts';
 import { alignRuns, type NormalizedBox, textItemBox } from './text-item-boxes.ts';
 
@@ -81,6 +82,42 @@ function titleOf(metadata: PdfMetadata | null): string | undefined {
     if (title !== '' && !/^(untitled|title|document|slide \d+)$/iu.test(title)) return title;
   }
   return undefined;
+}
+
+/** Most outline entries read: a generated outline can list every paragraph, and each costs a lookup. */
+const maxOutlineEntries = 2000;
+
+/** The document's outline with each entry's page resolved; empty when it has none or it cannot be read. */
+async function readOutline(document: PdfDocument): Promise<OutlineEntry[]> {
+  let budget = maxOutlineEntries;
+  type RawEntry = Awaited<ReturnType<PdfDocument['getOutline']>>[number];
+  const pageOf = async (destination: RawEntry['dest']): Promise<number | null> => {
+    try {
+      const explicit =
+        typeof destination === 'string' ? await document.getDestination(destination) : destination;
+      const target: unknown = explicit?.[0];
+      if (typeof target === 'number') return target + 1;
+      if (typeof target === 'object' && target !== null && 'num' in target && 'gen' in target) {
+        return (await document.getPageIndex(target as { num: number; gen: number })) + 1;
+      }
+    } catch {
+      // A broken destination costs only its own entry's place.
+    }
+    return null;
+  };
+  const resolve = async (entries: readonly RawEntry[]): Promise<OutlineEntry[]> => {
+    const resolved: OutlineEntry[] = [];
+    for (const entry of entries) {
+      if (budget-- <= 0) break;
+      resolved.push({
+        title: entry.title,
+        page: await pageOf(entry.dest),
+        items: await resolve(entry.items),
+      });
+    }
+    return resolved;
+  };
+  return resolve((await document.getOutline().catch(() => null)) ?? []);
 }
 
 /** A text item's string and where it is drawn, kept to find it in the page's text later. */
@@ -205,7 +242,20 @@ export function createPdfLoader(): Loader {
         const { text, pages } = joinPages(pageTexts);
         const title = titleOf(await metadata);
         const boxes = locateRuns(text, pages, runs);
-        return { source, kind: 'pdf', text, pages, boxes, ...(title === undefined ? {} : { title }) };
+        const outline = await readOutline(document);
+        const headings =
+          outline.length > 0
+            ? headingsFromOutline(outline, text, pages)
+            : headingsFromLayout(lines, text, pages);
+        return {
+          source,
+          kind: 'pdf',
+          text,
+          pages,
+          boxes,
+          ...(headings.length > 0 ? { headings } : {}),
+          ...(title === undefined ? {} : { title }),
+        };
       } finally {
         signal?.removeEventListener('abort', stop);
         await task.destroy();
