@@ -163,4 +163,14 @@ describe('passageRects', () => {
     expect(second?.rects[0]?.width).toBeCloseTo(0.1);
     expect(passageRects(boxes, 3, 3)).toEqual([]);
   });
+
+  it('cuts a run by measured widths when given a measure', () => {
+    const text = 'iiiiWWWW';
+    const boxes: TextBox[] = [{ page: 1, x: 0, y: 0, width: 0.5, height: 0.02, start: 0, end: 8 }];
+    const width = (value: string) =>
+      [...value].reduce((sum, character) => sum + (character === 'W' ? 4 : 1), 0);
+    const [highlight] = passageRects(boxes, 4, 8, { text, width });
+    expect(highlight?.rects[0]?.x).toBeCloseTo(0.1);
+    expect(highlight?.rects[0]?.width).toBeCloseTo(0.4);
+  });
 });

@@ -37,24 +37,49 @@ function union(first: PageRect, second: PageRect): PageRect {
   };
 }
 
+/** How to measure the part of a box a passage covers: the document's text and a width for a string of it. */
+export interface TextMeasure {
+  text: string;
+  /** The width of `text` in any unit (only ratios are used), e.g. from a canvas's `measureText`. */
+  width: (text: string) => number;
+}
+
+/** Where `offset` lies across a box, as a share of its width: by measured widths, or by characters. */
+function shareAt(box: TextBox, offset: number, measure: TextMeasure | undefined): number {
+  if (offset <= box.start) return 0;
+  if (offset >= box.end) return 1;
+  if (measure !== undefined) {
+    const whole = measure.width(measure.text.slice(box.start, box.end));
+    if (whole > 0) return Math.min(1, measure.width(measure.text.slice(box.start, offset)) / whole);
+  }
+  return (offset - box.start) / (box.end - box.start);
+}
+
 /**
  * Maps a passage's `[start, end)` character range in a document's text to the rectangles it covers, page by
  * page in text order (a passage may cross a page break or a column). Each box overlapping the range contributes
- * the share of its width that the range covers (characters are taken as equally wide inside one text item);
- * neighbouring pieces on one line are merged into one rectangle. `boxes` must be in text order.
+ * the share of its width that the range covers: measured with `measure` when given (a PDF's text item is one
+ * box, and its glyph widths are not stored), else counting characters as equally wide. Neighbouring pieces on
+ * one line are merged into one rectangle. `boxes` must be in text order.
  */
-export function passageRects(boxes: readonly TextBox[], start: number, end: number): PageHighlight[] {
+export function passageRects(
+  boxes: readonly TextBox[],
+  start: number,
+  end: number,
+  measure?: TextMeasure,
+): PageHighlight[] {
   const highlights: PageHighlight[] = [];
   let last: PageRect | undefined;
   for (const box of boxes) {
     const from = Math.max(start, box.start);
     const to = Math.min(end, box.end);
     if (to <= from) continue;
-    const length = box.end - box.start;
+    const left = shareAt(box, from, measure);
+    const right = shareAt(box, to, measure);
     const rect: PageRect = {
-      x: box.x + (box.width * (from - box.start)) / length,
+      x: box.x + box.width * left,
       y: box.y,
-      width: (box.width * (to - from)) / length,
+      width: box.width * (right - left),
       height: box.height,
     };
     let highlight = highlights.at(-1);

@@ -25,6 +25,14 @@ export interface DocumentViewerProps {
   onClose: () => void;
 }
 
+/** Widths of text in a sans-serif face like most PDFs' body text: close enough to cut a line at a word. */
+function canvasTextWidth(): (text: string) => number {
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return (text) => text.length;
+  context.font = '100px Helvetica, Arial, "Liberation Sans", sans-serif';
+  return (text) => context.measureText(text).width;
+}
+
 /** Padding of the page area on each side, in CSS pixels, kept free around the page. */
 const pageMargin = 16;
 
@@ -91,7 +99,13 @@ export default function DocumentViewer({ api, target, onClose }: DocumentViewerP
   }, []);
 
   const highlights = useMemo(
-    () => (layout ? passageRects(layout.boxes, source.start, source.end) : []),
+    () =>
+      layout
+        ? passageRects(layout.boxes, source.start, source.end, {
+            text: layout.text,
+            width: canvasTextWidth(),
+          })
+        : [],
     [layout, source.start, source.end],
   );
   const pageCount = pdf?.numPages ?? 0;
