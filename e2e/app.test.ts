@@ -192,6 +192,8 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
       // A citation opens its passage in the viewer; Escape closes it and leaves focus on the source.
       await citation.click();
       await page.getByRole('dialog').waitFor();
+      await page.locator('.viewer-highlight').first().waitFor();
+      await screenshot(page, 'docchat-viewer', true);
       await page.keyboard.press('Escape');
       await page.getByRole('dialog').waitFor({ state: 'detached' });
       await expect(page.evaluate(() => document.activeElement?.closest('li.source') !== null)).resolves.toBe(

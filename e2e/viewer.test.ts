@@ -12,6 +12,10 @@ const screenshotDir = join(repoRoot, 'artifacts', 'screenshots');
 // The README's images are rewritten only on request, so a test run does not churn tracked files.
 const readmeImageDir = process.env.DOCCHAT_UPDATE_SCREENSHOTS ? join(repoRoot, 'docs', 'images') : null;
 
+/** Generous: the tests share a small machine, and pdf.js draws pages on its CPU. */
+const slowMachineTimeout = 90_000;
+const stepTimeout = 30_000;
+
 const pageWidth = 612;
 const pageHeight = 792;
 
@@ -277,7 +281,7 @@ describe.skipIf(!available)('the document viewer in Chromium', () => {
     viewport = { width: 1280, height: 900 },
   ): Promise<Page> {
     const context = await browser.newContext({ viewport, deviceScaleFactor: viewport.width < 500 ? 2 : 1 });
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(stepTimeout);
     const page = await context.newPage();
     await page.goto(server.url);
     await page.getByLabel('Choose a Text or PDF file').setInputFiles({ name, mimeType, buffer: data });
@@ -304,171 +308,191 @@ describe.skipIf(!available)('the document viewer in Chromium', () => {
     });
   }
 
-  async function screenshot(page: Page, name: string): Promise<void> {
+  async function screenshot(page: Page, name: string, forReadme = false): Promise<void> {
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
-    if (readmeImageDir) {
+    if (forReadme && readmeImageDir) {
       mkdirSync(readmeImageDir, { recursive: true });
       await page.screenshot({ path: join(readmeImageDir, `${name}.png`) });
     }
   }
 
-  it('opens the cited page of a PDF with exactly the cited lines highlighted, and is keyboard usable', async () => {
-    const { data, lines, font } = await buildPdf([
-      { lines: sentences('Honeybee', 12), page: 1, x: 72, y: 720 },
-      { lines: sentences('Glacier', 10), page: 2, x: 72, y: 720 },
-      { lines: sentences('Violin', 12), page: 2, x: 72, y: 720 - 11 * lineGap },
-    ]);
-    const page = await openChatWith('notes.pdf', 'application/pdf', data);
-    await askAndCite(page, 'How do glaciers form moraine, crevasse and meltwater?');
-    const { source, text } = await citedSource(page, 1);
-    expect(source.page).toBe(2);
-    const cited = citedLines(text, lines, source);
-    expect(cited.filter(Boolean).length).toBeGreaterThan(0);
-    // Some lines of the cited page are not in the passage, so "only them" is really checked.
-    expect(lines.some((line, index) => line.page === 2 && !cited[index])).toBe(true);
+  it(
+    'opens the cited page of a PDF with exactly the cited lines highlighted, and is keyboard usable',
+    async () => {
+      const { data, lines, font } = await buildPdf([
+        { lines: sentences('Honeybee', 12), page: 1, x: 72, y: 720 },
+        { lines: sentences('Glacier', 10), page: 2, x: 72, y: 720 },
+        { lines: sentences('Violin', 12), page: 2, x: 72, y: 720 - 11 * lineGap },
+      ]);
+      const page = await openChatWith('notes.pdf', 'application/pdf', data);
+      await askAndCite(page, 'How do glaciers form moraine, crevasse and meltwater?');
+      const { source, text } = await citedSource(page, 1);
+      expect(source.page).toBe(2);
+      const cited = citedLines(text, lines, source);
+      expect(cited.filter(Boolean).length).toBeGreaterThan(0);
+      // Some lines of the cited page are not in the passage, so "only them" is really checked.
+      expect(lines.some((line, index) => line.page === 2 && !cited[index])).toBe(true);
 
-    const dialog = page.getByRole('dialog');
-    await expect(dialog.getAttribute('aria-modal')).resolves.toBe('true');
-    await dialog.getByText('Page 2 of 2').waitFor();
-    expect(await expectHighlightsOnPage(page, lines, font, cited)).toBe(cited.filter(Boolean).length);
-    await screenshot(page, 'viewer-desktop');
+      const dialog = page.getByRole('dialog');
+      await expect(dialog.getAttribute('aria-modal')).resolves.toBe('true');
+      await dialog.getByText('Page 2 of 2').waitFor();
+      expect(await expectHighlightsOnPage(page, lines, font, cited)).toBe(cited.filter(Boolean).length);
+      await screenshot(page, 'viewer-desktop');
 
-    // Focus starts on the close button, Tab stays inside, Previous page moves and Escape closes.
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe(
-      'Close the document viewer',
-    );
-    for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
-    await expect(
-      page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null),
-    ).resolves.toBe(true);
-    await dialog.getByRole('button', { name: 'Previous page' }).click();
-    await dialog.getByText('Page 1 of 2').waitFor();
-    await page.waitForFunction(
-      () => document.querySelector('.viewer-page')?.getAttribute('data-page') === '1',
-    );
-    expect(await page.locator('.viewer-highlight').count()).toBe(0);
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
+      // Focus starts on the close button, Tab stays inside, Previous page moves and Escape closes.
+      await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe(
+        'Close the document viewer',
+      );
+      for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
+      await expect(
+        page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null),
+      ).resolves.toBe(true);
+      await dialog.getByRole('button', { name: 'Previous page' }).click();
+      await dialog.getByText('Page 1 of 2').waitFor();
+      await page.waitForFunction(
+        () => document.querySelector('.viewer-page')?.getAttribute('data-page') === '1',
+      );
+      expect(await page.locator('.viewer-highlight').count()).toBe(0);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
 
-    // A source in the panel opens the same passage.
-    await page.getByRole('button', { name: 'Show source 1 in notes.pdf' }).click();
-    await page.getByRole('dialog').getByText('Page 2 of 2').waitFor();
-    await page.getByRole('button', { name: 'Close the document viewer' }).click();
-    await page.getByRole('dialog').waitFor({ state: 'detached' });
-    await page.context().close();
-  });
+      // A source in the panel opens the same passage.
+      await page.getByRole('button', { name: 'Show source 1 in notes.pdf' }).click();
+      await page.getByRole('dialog').getByText('Page 2 of 2').waitFor();
+      await page.getByRole('button', { name: 'Close the document viewer' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.context().close();
+    },
+    slowMachineTimeout,
+  );
 
-  it('highlights a passage that runs from one column into the next', async () => {
-    const column = (topic: string, count: number) => sentences(topic, count, 36);
-    const { data, lines, font } = await buildPdf([
-      { lines: column('Owl', 16), page: 1, x: 60, y: 740 },
-      {
-        lines: column('Comet', 14),
-        page: 1,
-        x: 60,
-        y: 740 - 17 * lineGap,
-        breakAfter: 7,
-        next: { page: 1, x: 330, y: 740 },
-      },
-      { lines: column('Pottery', 16), page: 1, x: 330, y: 740 - 8 * lineGap },
-    ]);
-    const page = await openChatWith('columns.pdf', 'application/pdf', data);
-    await askAndCite(page, 'What is the tail and nucleus of comets on their orbit?');
-    const { source, text } = await citedSource(page, 1);
-    const cited = citedLines(text, lines, source);
-    // The passage holds lines of both columns.
-    const citedX = new Set(lines.filter((_, index) => cited[index]).map((line) => line.x));
-    expect([...citedX].sort()).toEqual([330, 60]);
-    await expectHighlightsOnPage(page, lines, font, cited);
-    await page.context().close();
-  });
+  it(
+    'highlights a passage that runs from one column into the next',
+    async () => {
+      const column = (topic: string, count: number) => sentences(topic, count, 36);
+      const { data, lines, font } = await buildPdf([
+        { lines: column('Owl', 16), page: 1, x: 60, y: 740 },
+        {
+          lines: column('Comet', 14),
+          page: 1,
+          x: 60,
+          y: 740 - 17 * lineGap,
+          breakAfter: 7,
+          next: { page: 1, x: 330, y: 740 },
+        },
+        { lines: column('Pottery', 16), page: 1, x: 330, y: 740 - 8 * lineGap },
+      ]);
+      const page = await openChatWith('columns.pdf', 'application/pdf', data);
+      await askAndCite(page, 'What is the tail and nucleus of comets on their orbit?');
+      const { source, text } = await citedSource(page, 1);
+      const cited = citedLines(text, lines, source);
+      // The passage holds lines of both columns.
+      const citedX = new Set(lines.filter((_, index) => cited[index]).map((line) => line.x));
+      expect([...citedX].sort()).toEqual([330, 60]);
+      await expectHighlightsOnPage(page, lines, font, cited);
+      await page.context().close();
+    },
+    slowMachineTimeout,
+  );
 
-  it('highlights a passage across a page break, page by page', async () => {
-    const { data, lines, font } = await buildPdf([
-      { lines: ['Field notes.'], page: 1, x: 72, y: 740 },
-      {
-        lines: sentences('Saffron', 12),
-        page: 1,
-        x: 72,
-        y: 700,
-        breakAfter: 7,
-        next: { page: 2, x: 72, y: 740 },
-      },
-      { lines: sentences('Railway', 11), page: 2, x: 72, y: 740 - 6 * lineGap },
-    ]);
-    const page = await openChatWith('pages.pdf', 'application/pdf', data);
-    await askAndCite(page, 'How are saffron crocus stigmas harvested?');
-    const { source, text } = await citedSource(page, 1);
-    const cited = citedLines(text, lines, source);
-    const citedPages = new Set(lines.filter((_, index) => cited[index]).map((line) => line.page));
-    expect([...citedPages]).toEqual([1, 2]);
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText('Page 1 of 2').waitFor();
-    await dialog.getByText('The passage runs over pages 1–2.').waitFor();
-    expect(await expectHighlightsOnPage(page, lines, font, cited)).toBeGreaterThan(0);
-    await dialog.getByRole('button', { name: 'Next page' }).click();
-    await page.waitForFunction(
-      () => document.querySelector('.viewer-page')?.getAttribute('data-page') === '2',
-    );
-    await page.locator('.viewer-highlight').first().waitFor();
-    expect(await expectHighlightsOnPage(page, lines, font, cited)).toBeGreaterThan(0);
-    await page.context().close();
-  });
+  it(
+    'highlights a passage across a page break, page by page',
+    async () => {
+      const { data, lines, font } = await buildPdf([
+        { lines: ['Field notes.'], page: 1, x: 72, y: 740 },
+        {
+          lines: sentences('Saffron', 12),
+          page: 1,
+          x: 72,
+          y: 700,
+          breakAfter: 7,
+          next: { page: 2, x: 72, y: 740 },
+        },
+        { lines: sentences('Railway', 11), page: 2, x: 72, y: 740 - 6 * lineGap },
+      ]);
+      const page = await openChatWith('pages.pdf', 'application/pdf', data);
+      await askAndCite(page, 'How are saffron crocus stigmas harvested?');
+      const { source, text } = await citedSource(page, 1);
+      const cited = citedLines(text, lines, source);
+      const citedPages = new Set(lines.filter((_, index) => cited[index]).map((line) => line.page));
+      expect([...citedPages]).toEqual([1, 2]);
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('Page 1 of 2').waitFor();
+      await dialog.getByText('The passage runs over pages 1–2.').waitFor();
+      expect(await expectHighlightsOnPage(page, lines, font, cited)).toBeGreaterThan(0);
+      await dialog.getByRole('button', { name: 'Next page' }).click();
+      await page.waitForFunction(
+        () => document.querySelector('.viewer-page')?.getAttribute('data-page') === '2',
+      );
+      await page.locator('.viewer-highlight').first().waitFor();
+      expect(await expectHighlightsOnPage(page, lines, font, cited)).toBeGreaterThan(0);
+      await page.context().close();
+    },
+    slowMachineTimeout,
+  );
 
-  it('marks a text file’s span, and fits a phone screen', async () => {
-    const paragraphs = [
-      'Sourdough starter needs flour and water every day.\nKeep it warm and it bubbles within a week.',
-      'Tomatoes ripen faster in a paper bag.\nA banana in the bag releases ethylene and\nspeeds them up further.',
-      'Basil dislikes the fridge; keep it in a glass of water on the counter.',
-    ];
-    const phone = { width: 390, height: 844 };
-    const context = await browser.newContext({ viewport: phone, deviceScaleFactor: 2 });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Choose a Text or PDF file').setInputFiles({
-      name: 'kitchen.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(paragraphs.join('\n\n')),
-    });
-    await page.getByText('Processing kitchen.txt done. You can now ask questions!').waitFor();
-    await page.waitForURL(/\/chats\/[^/]+$/);
-    const box = page.getByLabel('Your question');
-    await box.fill('How do tomatoes ripen faster?');
-    await box.press('Enter');
-    const answer = page.locator('.bubble-answer').last();
-    await answer.locator('.answer-body[aria-busy="false"]').waitFor();
-    await answer.getByRole('button', { name: 'Show source 1' }).first().click();
-    const dialog = page.getByRole('dialog');
-    await dialog.waitFor();
-    const mark = dialog.locator('mark.viewer-highlight-text');
-    const { source, text } = await citedSource(page, 1);
-    await expect(mark.textContent()).resolves.toBe(text.slice(source.start, source.end));
-    await expect(mark.textContent()).resolves.toContain('Tomatoes ripen faster');
-    // The whole document is there, the rest unmarked.
-    await expect(dialog.locator('.viewer-text').textContent()).resolves.toBe(text);
-    const dialogBox = await dialog.boundingBox();
-    expect(dialogBox?.width).toBeLessThanOrEqual(phone.width);
-    expect(dialogBox?.height).toBeLessThanOrEqual(phone.height);
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'detached' });
-    await context.close();
-  });
+  it(
+    'marks a text file’s span, and fits a phone screen',
+    async () => {
+      const paragraphs = [
+        'Sourdough starter needs flour and water every day.\nKeep it warm and it bubbles within a week.',
+        'Tomatoes ripen faster in a paper bag.\nA banana in the bag releases ethylene and\nspeeds them up further.',
+        'Basil dislikes the fridge; keep it in a glass of water on the counter.',
+      ];
+      const phone = { width: 390, height: 844 };
+      const context = await browser.newContext({ viewport: phone, deviceScaleFactor: 2 });
+      context.setDefaultTimeout(stepTimeout);
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await page.getByLabel('Choose a Text or PDF file').setInputFiles({
+        name: 'kitchen.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(paragraphs.join('\n\n')),
+      });
+      await page.getByText('Processing kitchen.txt done. You can now ask questions!').waitFor();
+      await page.waitForURL(/\/chats\/[^/]+$/);
+      const box = page.getByLabel('Your question');
+      await box.fill('How do tomatoes ripen faster?');
+      await box.press('Enter');
+      const answer = page.locator('.bubble-answer').last();
+      await answer.locator('.answer-body[aria-busy="false"]').waitFor();
+      await answer.getByRole('button', { name: 'Show source 1' }).first().click();
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      const mark = dialog.locator('mark.viewer-highlight-text');
+      const { source, text } = await citedSource(page, 1);
+      await expect(mark.textContent()).resolves.toBe(text.slice(source.start, source.end));
+      await expect(mark.textContent()).resolves.toContain('Tomatoes ripen faster');
+      // The whole document is there, the rest unmarked.
+      await expect(dialog.locator('.viewer-text').textContent()).resolves.toBe(text);
+      const dialogBox = await dialog.boundingBox();
+      expect(dialogBox?.width).toBeLessThanOrEqual(phone.width);
+      expect(dialogBox?.height).toBeLessThanOrEqual(phone.height);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await context.close();
+    },
+    slowMachineTimeout,
+  );
 
-  it('shows a PDF page on a phone-sized screen', async () => {
-    const { data, lines, font } = await buildPdf([
-      { lines: sentences('Harbor', 12), page: 1, x: 72, y: 720 },
-      { lines: sentences('Lantern', 12), page: 1, x: 72, y: 720 - 13 * lineGap },
-    ]);
-    const page = await openChatWith('harbor.pdf', 'application/pdf', data, { width: 390, height: 844 });
-    await askAndCite(page, 'How does a lantern wick burn paraffin?');
-    const { source, text } = await citedSource(page, 1);
-    const cited = citedLines(text, lines, source);
-    const geometry = await viewerGeometry(page);
-    expect(geometry.canvas.width).toBeLessThanOrEqual(390);
-    await expectHighlightsOnPage(page, lines, font, cited);
-    await screenshot(page, 'viewer-phone');
-    await page.context().close();
-  });
+  it(
+    'shows a PDF page on a phone-sized screen',
+    async () => {
+      const { data, lines, font } = await buildPdf([
+        { lines: sentences('Harbor', 12), page: 1, x: 72, y: 720 },
+        { lines: sentences('Lantern', 12), page: 1, x: 72, y: 720 - 13 * lineGap },
+      ]);
+      const page = await openChatWith('harbor.pdf', 'application/pdf', data, { width: 390, height: 844 });
+      await askAndCite(page, 'How does a lantern wick burn paraffin?');
+      const { source, text } = await citedSource(page, 1);
+      const cited = citedLines(text, lines, source);
+      const geometry = await viewerGeometry(page);
+      expect(geometry.canvas.width).toBeLessThanOrEqual(390);
+      await expectHighlightsOnPage(page, lines, font, cited);
+      await screenshot(page, 'docchat-viewer-phone', true);
+      await page.context().close();
+    },
+    slowMachineTimeout,
+  );
 });

@@ -23,6 +23,16 @@ describe('reflow', () => {
     );
   });
 
+  it('keeps a title line above its paragraph', () => {
+    expect(
+      reflowText(
+        'Cleaning the lamp\nThe lamp lens is cleaned every morning with warm water\nand vinegar, then dried.',
+      ),
+    ).toBe(
+      'Cleaning the lamp\nThe lamp lens is cleaned every morning with warm water and vinegar, then dried.',
+    );
+  });
+
   it('maps each kept character back to its place in the original', () => {
     const original = 'one two\n  three-\nfour\n\nfive';
     const { text, offsets } = reflow(original);

@@ -11,13 +11,15 @@ export interface Reflowed {
 /** A line that stands on its own in Markdown and plain-text notes: list items, headings, quotes, table rows. */
 const blockLine = /^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|>|\||```|~~~)/u;
 const lowerLetter = /\p{Ll}/u;
+/** A line shorter than this share of the text's longest line, without closing punctuation, may be a heading. */
+const shortLineRatio = 0.6;
 
 /**
  * Joins the hard line breaks inside paragraphs (one space instead of a break and the spaces around it) and
  * rejoins a word hyphenated at a line end ("infor-" + "mation" between lower-case letters, or a soft hyphen;
  * other hyphens stay, without the break: "DeepSeek-" + "R1").
  * Paragraph breaks (blank lines) stay, and so do breaks before or after lines that stand on their own (list
- * items, headings, quotes, table rows, code fences). Every kept character maps back to the original.
+ * items, headings, quotes, table rows, code fences, and a short unpunctuated line before a capital: a title). Every kept character maps back to the original.
  */
 export function reflow(original: string): Reflowed {
   const text: string[] = [];
@@ -31,10 +33,20 @@ export function reflow(original: string): Reflowed {
     }
   }
   const lineText = (line: { start: number; end: number }) => original.slice(line.start, line.end);
+  const longest = Math.max(0, ...lines.map((line) => lineText(line).trim().length));
+  // "Cleaning the lamp" above "The lamp lens is…": a short line with no punctuation before a capital is a title.
+  // Judged on the line as it will read (joined so far), so that reflowing again changes nothing.
+  const standsAlone = (current: string, following: string) =>
+    text.length - outputLineStart + current.trimEnd().length < shortLineRatio * longest &&
+    !/[\p{P}\u00ad]$/u.test(current.trimEnd()) &&
+    /^\p{Lu}/u.test(following.trimStart());
+  let outputLineStart = 0;
   const emit = (from: number, to: number) => {
     for (let index = from; index < to; index++) {
-      text.push(original[index] ?? '');
+      const character = original[index] ?? '';
+      text.push(character);
       offsets.push(index);
+      if (character === '\n') outputLineStart = text.length;
     }
   };
 
@@ -50,7 +62,8 @@ export function reflow(original: string): Reflowed {
       current.trim() !== '' &&
       following.trim() !== '' &&
       !blockLine.test(current) &&
-      !blockLine.test(following);
+      !blockLine.test(following) &&
+      !standsAlone(current, following);
     if (!joinable) {
       emit(line.start, line.end + 1);
       return;
