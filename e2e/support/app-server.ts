@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const builtIndex = join(repoRoot, 'dist', 'web', 'index.html');
-const buildInputs = ['web', 'vite.config.ts', 'src/core', 'package.json'].map((path) => join(repoRoot, path));
+const buildInputs = ['web', 'vite.config.ts', 'src/core', 'src/positions', 'package.json'].map((path) =>
+  join(repoRoot, path),
+);
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

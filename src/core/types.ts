@@ -17,6 +17,33 @@ export interface LoadedDocument {
   pages: PageSpan[];
   /** Optional document-level metadata a loader found (PDF title, author). */
   title?: string;
+  /** Where each run of `text` lies on its page (PDFs), in text order, for highlighting passages in the original. */
+  boxes?: TextBox[];
+  /** Headings found in the document (PDF outline or layout cues, Markdown, DOCX, HTML), in text order. */
+  headings?: Heading[];
+}
+
+/**
+ * Where a run of a document's text lies on its page: `text.slice(start, end)` is drawn in the box. The box is
+ * in fractions of the page as displayed (origin top-left, y down, rotation applied), so any renderer scales it.
+ */
+export interface TextBox {
+  /** 1-based page number. */
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  start: number;
+  end: number;
+}
+
+/** A heading of a document: its level (1 is the top) and where its text lies in the document's text. */
+export interface Heading {
+  level: number;
+  text: string;
+  start: number;
+  end: number;
 }
 
 /**
@@ -33,6 +60,8 @@ export interface Chunk {
   start: number;
   end: number;
   text: string;
+  /** Headings the chunk lies under, outermost first (e.g. `['2 Approach', '2.2 DeepSeek-R1-Zero']`). */
+  section?: string[];
 }
 
 /** A chunk returned by retrieval, with its relevance score (higher is better; scale depends on the retriever). */
@@ -49,8 +78,11 @@ export interface Source {
   page: number | null;
   start: number;
   end: number;
+  /** The passage for reading: line breaks inside paragraphs joined (offsets still point into the original). */
   text: string;
   score: number;
+  /** Headings the passage lies under, outermost first. */
+  section?: string[];
 }
 
 /** One message of a chat conversation, in the OpenAI role convention. */

@@ -2,12 +2,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getDocument, PasswordResponses, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
-import type { LoadedDocument } from '../core/types.ts';
+import type { LoadedDocument, TextBox } from '../core/types.ts';
 import { findPdfHeader } from './file-types.ts';
 import { joinPages } from './join-pages.ts';
 import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
 import type { Loader, LoadInput, LoadOptions } from './loader.ts';
+import { headingsFromLayout, headingsFromOutline, type OutlineEntry } from './pdf-headings.ts';
 import { renderPages } from './render-pages.ts';
+import { alignRuns, type NormalizedBox, textItemBox } from './text-item-boxes.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
 type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
@@ -82,11 +84,72 @@ function titleOf(metadata: PdfMetadata | null): string | undefined {
   return undefined;
 }
 
+/** Most outline entries read: a generated outline can list every paragraph, and each costs a lookup. */
+const maxOutlineEntries = 2000;
+
+/** The document's outline with each entry's page resolved; empty when it has none or it cannot be read. */
+async function readOutline(document: PdfDocument): Promise<OutlineEntry[]> {
+  let budget = maxOutlineEntries;
+  type RawEntry = Awaited<ReturnType<PdfDocument['getOutline']>>[number];
+  const pageOf = async (destination: RawEntry['dest']): Promise<number | null> => {
+    try {
+      const explicit =
+        typeof destination === 'string' ? await document.getDestination(destination) : destination;
+      const target: unknown = explicit?.[0];
+      if (typeof target === 'number') return target + 1;
+      if (typeof target === 'object' && target !== null && 'num' in target && 'gen' in target) {
+        return (await document.getPageIndex(target as { num: number; gen: number })) + 1;
+      }
+    } catch {
+      // A broken destination costs only its own entry's place.
+    }
+    return null;
+  };
+  const resolve = async (entries: readonly RawEntry[]): Promise<OutlineEntry[]> => {
+    const resolved: OutlineEntry[] = [];
+    for (const entry of entries) {
+      if (budget-- <= 0) break;
+      resolved.push({
+        title: entry.title,
+        page: await pageOf(entry.dest),
+        items: await resolve(entry.items),
+      });
+    }
+    return resolved;
+  };
+  return resolve((await document.getOutline().catch(() => null)) ?? []);
+}
+
+/** A text item's string and where it is drawn, kept to find it in the page's text later. */
+interface PlacedRun {
+  str: string;
+  box: NormalizedBox;
+}
+
+/** Each page's runs found in the document's text: the boxes of {@link LoadedDocument.boxes}. */
+function locateRuns(text: string, pages: LoadedDocument['pages'], runs: readonly PlacedRun[][]): TextBox[] {
+  const boxes: TextBox[] = [];
+  for (const span of pages) {
+    const pageRuns = runs[span.page - 1] ?? [];
+    const ranges = alignRuns(
+      text.slice(span.start, span.end),
+      pageRuns.map((run) => run.str),
+      span.start,
+    );
+    ranges.forEach((range, index) => {
+      const run = pageRuns[index];
+      if (range !== null && run !== undefined) boxes.push({ page: span.page, ...run.box, ...range });
+    });
+  }
+  return boxes;
+}
+
 async function readPages(
   document: PdfDocument,
   options: LoadOptions,
-): Promise<{ lines: TextLine[][]; failedPages: number }> {
+): Promise<{ lines: TextLine[][]; runs: PlacedRun[][]; failedPages: number }> {
   const lines: TextLine[][] = [];
+  const runs: PlacedRun[][] = [];
   let failedPages = 0;
   for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
     throwIfAborted(options.signal);
@@ -95,17 +158,26 @@ async function readPages(
       const content = await page.getTextContent();
       const items: PdfTextItem[] = [];
       for (const item of content.items) if ('str' in item) items.push(item);
+      const viewport = page.getViewport({ scale: 1 });
+      const placed: PlacedRun[] = [];
+      for (const item of content.items) {
+        if (!('str' in item) || item.str.trim() === '') continue;
+        const box = textItemBox(item, viewport, content.styles[item.fontName]);
+        if (box !== null) placed.push({ str: item.str, box });
+      }
       lines.push(layoutTextItems(items));
+      runs.push(placed);
       page.cleanup();
     } catch {
       if (options.signal?.aborted) throw aborted(options.signal.reason);
       // One damaged page should not cost the others: keep its place (and the page numbering) with no text.
       failedPages++;
       lines.push([]);
+      runs.push([]);
     }
     options.onProgress?.(pageNumber, document.numPages);
   }
-  return { lines, failedPages };
+  return { lines, runs, failedPages };
 }
 
 /**
@@ -155,7 +227,7 @@ export function createPdfLoader(): Loader {
         });
         throwIfAborted(signal);
         const metadata = document.getMetadata().catch(() => null);
-        const { lines, failedPages } = await readPages(document, options);
+        const { lines, runs, failedPages } = await readPages(document, options);
         const pageTexts = renderPages(lines);
         const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
         if (letters < minLettersPerPage * document.numPages) {
@@ -169,7 +241,21 @@ export function createPdfLoader(): Loader {
         }
         const { text, pages } = joinPages(pageTexts);
         const title = titleOf(await metadata);
-        return { source, kind: 'pdf', text, pages, ...(title === undefined ? {} : { title }) };
+        const boxes = locateRuns(text, pages, runs);
+        const outline = await readOutline(document);
+        const headings =
+          outline.length > 0
+            ? headingsFromOutline(outline, text, pages)
+            : headingsFromLayout(lines, text, pages);
+        return {
+          source,
+          kind: 'pdf',
+          text,
+          pages,
+          boxes,
+          ...(headings.length > 0 ? { headings } : {}),
+          ...(title === undefined ? {} : { title }),
+        };
       } finally {
         signal?.removeEventListener('abort', stop);
         await task.destroy();

@@ -53,6 +53,8 @@ const apiRoutes: Record<string, readonly string[]> = {
   '/chats': ['GET', 'POST'],
   '/chats/:chatId': ['GET', 'DELETE'],
   '/chats/:chatId/documents': ['POST'],
+  '/chats/:chatId/documents/:documentId/file': ['GET'],
+  '/chats/:chatId/documents/:documentId/layout': ['GET'],
   '/chats/:chatId/messages': ['POST'],
   '/chats/:chatId/uploads/:uploadId': ['DELETE'],
 };

@@ -1,0 +1,138 @@
+import type { Heading, PageSpan } from '../core/types.ts';
+import type { TextLine } from './layout-text-items.ts';
+
+/** One entry of a PDF's outline (bookmarks) as pdf.js gives it, with the page it points to resolved. */
+export interface OutlineEntry {
+  title: string;
+  /** 1-based page, or null when the destination could not be resolved. */
+  page: number | null;
+  items: OutlineEntry[];
+}
+
+/** Lines at least this much larger than the body text are headings (when the PDF has no outline). */
+const headingSizeRatio = 1.15;
+/** A heading is a short line: longer ones are body text set large (a pull quote, a title page blurb). */
+const maxHeadingLength = 120;
+/** At most this many heading levels are told apart by size. */
+const maxLevels = 4;
+
+const squash = (text: string): string => text.replace(/\s+/gu, ' ').trim();
+
+/** Where `title` first appears in the page's text at or after `from` (whitespace-insensitively), or null. */
+function findOnPage(
+  text: string,
+  span: PageSpan,
+  title: string,
+  from: number,
+): { start: number; end: number } | null {
+  const wanted = squash(title).toLowerCase();
+  if (wanted === '') return null;
+  // The page's text with whitespace runs as one space, and where each of its characters came from.
+  let flat = '';
+  const origins: number[] = [];
+  for (let index = Math.max(from, span.start); index < span.end; index++) {
+    const character = text[index] ?? '';
+    const space = /\s/u.test(character);
+    if (space && flat.endsWith(' ')) continue;
+    flat += space ? ' ' : character.toLowerCase();
+    origins.push(index);
+  }
+  const at = flat.indexOf(wanted);
+  if (at < 0) return null;
+  const last = origins[at + wanted.length - 1] ?? span.start;
+  return { start: origins[at] ?? span.start, end: last + 1 };
+}
+
+/**
+ * Headings from a PDF's outline: each entry's title at its place on the page it points to (or at the top of
+ * that page when the title is not found there), nested by outline depth, in text order.
+ */
+export function headingsFromOutline(
+  outline: readonly OutlineEntry[],
+  text: string,
+  pages: readonly PageSpan[],
+): Heading[] {
+  const headings: Heading[] = [];
+  const visit = (entries: readonly OutlineEntry[], level: number) => {
+    for (const entry of entries) {
+      const span = entry.page === null ? undefined : pages[entry.page - 1];
+      const title = squash(entry.title);
+      if (span !== undefined && title !== '') {
+        const found = findOnPage(text, span, title, span.start);
+        headings.push({ level, text: title, ...(found ?? { start: span.start, end: span.start }) });
+      }
+      visit(entry.items, level + 1);
+    }
+  };
+  visit(outline, 1);
+  return headings.sort((first, second) => first.start - second.start);
+}
+
+/**
+ * Headings from layout when a PDF has no outline: short lines set clearly larger than the body text (the size
+ * most characters are set in), their level by size (the largest is 1), found in the pages' text in order.
+ */
+export function headingsFromLayout(
+  lines: readonly (readonly TextLine[])[],
+  text: string,
+  pages: readonly PageSpan[],
+): Heading[] {
+  const characters = new Map<number, number>();
+  for (const page of lines) {
+    for (const line of page) {
+      const size = Math.round((line.size ?? 0) * 10) / 10;
+      characters.set(size, (characters.get(size) ?? 0) + line.text.length);
+    }
+  }
+  let body = 0;
+  let most = -1;
+  for (const [size, count] of characters) {
+    if (count > most) [body, most] = [size, count];
+  }
+  if (body <= 0) return [];
+  const isHeading = (line: TextLine) => {
+    const trimmed = squash(line.text);
+    return (
+      (line.size ?? 0) >= body * headingSizeRatio &&
+      trimmed.length <= maxHeadingLength &&
+      /\p{L}{2}/u.test(trimmed)
+    );
+  };
+  const sizes = [
+    ...new Set(
+      lines
+        .flat()
+        .filter(isHeading)
+        .map((line) => Math.round((line.size ?? 0) * 10) / 10),
+    ),
+  ]
+    .sort((a, b) => b - a)
+    .slice(0, maxLevels);
+  const headings: Heading[] = [];
+  lines.forEach((pageLines, index) => {
+    const span = pages[index];
+    if (span === undefined) return;
+    let cursor = span.start;
+    for (const line of pageLines) {
+      if (!isHeading(line)) continue;
+      const level = sizes.indexOf(Math.round((line.size ?? 0) * 10) / 10) + 1;
+      const found = findOnPage(text, span, line.text, cursor);
+      if (level === 0 || found === null) continue;
+      // Consecutive heading lines of one size are one heading set on two lines.
+      const previous = headings.at(-1);
+      if (
+        previous !== undefined &&
+        previous.level === level &&
+        /^\s*$/u.test(text.slice(previous.end, found.start)) &&
+        !text.slice(previous.end, found.start).includes('\n\n')
+      ) {
+        previous.text = `${previous.text} ${squash(line.text)}`;
+        previous.end = found.end;
+      } else {
+        headings.push({ level, text: squash(line.text), ...found });
+      }
+      cursor = found.end;
+    }
+  });
+  return headings;
+}
