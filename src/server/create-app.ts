@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps): DocchatApp {
     return status === 499 ? new Response(null, { status }) : response;
   });
 
-  const context: RouteContext = { config, rag, service, logger, pingMs: deps.pingMs };
+  const context: RouteContext = { config, rag, service, store, logger, pingMs: deps.pingMs };
   const api = new Hono<SessionEnv>();
   api.use(sameOriginGuard());
   api.route('/health', healthRoutes(context));

@@ -98,6 +98,34 @@ describe.skipIf(!available)('createPostgresChatStore', () => {
     await Promise.all(stores.map((store) => store.close()));
   });
 
+  it("recovers only what dead instances cut off, never a live instance's answer or upload", async () => {
+    const url = await createTestDatabase();
+    const [a, b] = [await open(url), await open(url)] as [ChatStore, ChatStore];
+    await a.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await a.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    await a.addMessage('c', { id: 'q', role: 'user', content: 'Q?', createdAt: 2 });
+    await a.addMessage('c', {
+      id: 'live',
+      role: 'assistant',
+      content: 'Hal',
+      createdAt: 3,
+      status: 'streaming',
+    });
+    await a.beginUpload('c', { id: 'u', source: 'a.pdf', createdAt: 3 });
+    // B starts while A is still answering and ingesting: A's rows are A's.
+    expect(await b.recoverInterrupted()).toEqual({ messages: 0, uploads: 0 });
+    expect(await b.deleteSessionsIdleSince(0)).toEqual([]);
+    expect((await b.listMessages('c'))[1]?.status).toBe('streaming');
+    // A dies (its lock goes with its connection): the next sweep on B marks what A left.
+    await a.close();
+    expect(await b.deleteSessionsIdleSince(0)).toEqual([]);
+    expect((await b.listMessages('c'))[1]).toMatchObject({ status: 'interrupted', content: 'Hal' });
+    expect((await b.getChat('s', 'c'))?.uploads).toEqual([
+      { id: 'u', source: 'a.pdf', createdAt: 3, status: 'failed' },
+    ]);
+    await b.close();
+  });
+
   it('really deletes vector bytes with their chat', async () => {
     const url = await createTestDatabase();
     const store = await open(url);
@@ -138,6 +166,24 @@ describe.skipIf(!postgresAvailability({ needsBinaries: true }).available)(
         cluster.startServer();
         await store.addMessage('c', { id: 'after', role: 'user', content: 'new', createdAt: 4 });
         expect((await store.listMessages('c')).map((message) => message.id)).toEqual(['before', 'after']);
+        // The store takes its liveness lock again, so another instance starting now leaves its answer alone.
+        await store.addMessage('c', {
+          id: 'live',
+          role: 'assistant',
+          content: '',
+          createdAt: 5,
+          status: 'streaming',
+        });
+        const deadline = Date.now() + 20_000;
+        while (
+          (await count(cluster.url, "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'")) < 1
+        ) {
+          if (Date.now() > deadline) throw new Error('the store did not take its lock again');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        const other = await open(cluster.url);
+        expect(await other.recoverInterrupted()).toEqual({ messages: 0, uploads: 0 });
+        await other.close();
       } finally {
         await store.close();
         cluster.destroy();

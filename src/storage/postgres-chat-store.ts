@@ -1,8 +1,18 @@
+import { randomInt } from 'node:crypto';
 import pg from 'pg';
-import { DocchatError, type ErrorCode, errorCodes } from '../core/errors.ts';
-import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
-import type { ChatRecord, ChatStore, MessageRecord, StoredDocument } from './chat-store.ts';
-import { toStorageError } from './postgres-errors.ts';
+import { DocchatError, type ErrorCode, errorCodes, toDocchatError } from '../core/errors.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
+import type {
+  ChatRecord,
+  ChatStore,
+  DocumentLayout,
+  MessageRecord,
+  MessageStatus,
+  StoredDocument,
+  StoredFile,
+  UploadRecord,
+} from './chat-store.ts';
+import { isTerminatedConnection, toStorageError } from './postgres-errors.ts';
 import { advisoryLocks, migratePostgres } from './postgres-migrations.ts';
 
 /** Settings of {@link createPostgresChatStore}; see the README's configuration table. */
@@ -59,6 +69,11 @@ function bytesToVector(bytes: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
+/** A string from its UTF-16LE code units, lone surrogates included. */
+function utf16(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf16le');
+}
+
 function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorCodes, value);
 }
@@ -85,8 +100,9 @@ function toMessage(row: Row): MessageRecord {
     content: text(row, 'content'),
     createdAt: integer(row, 'created_at'),
   };
-  const status = row.status;
-  if (status === 'complete' || status === 'stopped' || status === 'error') message.status = status;
+  if (typeof row.status === 'string' && messageStatuses.has(row.status)) {
+    message.status = row.status as MessageStatus;
+  }
   if (typeof row.query === 'string') message.query = row.query;
   if (row.sources !== null && row.sources !== undefined) message.sources = row.sources as Source[];
   if (row.model !== null && row.model !== undefined) message.model = row.model as ModelInfo;
@@ -99,6 +115,42 @@ function toMessage(row: Row): MessageRecord {
   }
   return message;
 }
+
+const messageStatuses = new Set<string>(['complete', 'stopped', 'error', 'streaming', 'interrupted']);
+
+function toUpload(row: Row): UploadRecord {
+  return {
+    id: text(row, 'id'),
+    source: text(row, 'source'),
+    createdAt: integer(row, 'created_at'),
+    status: row.status === 'failed' ? 'failed' : 'ingesting',
+  };
+}
+
+/** Boxes as JSON arrays `[page, x, y, width, height, start, end]`, as the SQLite store keeps them. */
+function boxesToJson(boxes: readonly TextBox[]): string {
+  return JSON.stringify(
+    boxes.map((box) => [box.page, box.x, box.y, box.width, box.height, box.start, box.end]),
+  );
+}
+
+function boxesFromJson(value: unknown): TextBox[] {
+  return (value as number[][]).map(([page = 0, x = 0, y = 0, width = 0, height = 0, start = 0, end = 0]) => ({
+    page,
+    x,
+    y,
+    width,
+    height,
+    start,
+    end,
+  }));
+}
+
+/** The rows that live instances own are left alone; anything else streaming or ingesting was cut off. */
+const deadOwner = `(owner IS NULL OR owner = $1 OR owner NOT IN (
+  SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks
+  WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())))`;
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
@@ -127,10 +179,16 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
   pool.on('error', (error) => options.onIdleError?.(error));
 
   async function guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toStorageError(error, options.retryAfterSeconds);
+    // Pooled connections the server closed while this process was busy still look idle; each fails once
+    // with "terminating connection" and is dropped. Nothing ran on them, so the work is tried again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(isTerminatedConnection(error) && attempt < options.poolSize)) {
+          throw toStorageError(error, options.retryAfterSeconds);
+        }
+      }
     }
   }
 
@@ -170,8 +228,20 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     return byChat;
   }
 
+  async function uploadsOf(chatIds: readonly string[]): Promise<Map<string, UploadRecord[]>> {
+    const byChat = new Map<string, UploadRecord[]>(chatIds.map((id) => [id, []]));
+    if (chatIds.length === 0) return byChat;
+    const { rows } = await query(
+      'SELECT id, chat_id, source, created_at, status FROM uploads WHERE chat_id = ANY($1) ORDER BY created_at, seq',
+      [chatIds],
+    );
+    for (const row of rows) byChat.get(text(row, 'chat_id'))?.push(toUpload(row));
+    return byChat;
+  }
+
   async function toChats(rows: readonly Row[]): Promise<ChatRecord[]> {
-    const documents = await documentsOf(rows.map((row) => text(row, 'id')));
+    const ids = rows.map((row) => text(row, 'id'));
+    const [documents, uploads] = await Promise.all([documentsOf(ids), uploadsOf(ids)]);
     return rows.map((row) => {
       const id = text(row, 'id');
       return {
@@ -180,10 +250,13 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
         createdAt: integer(row, 'created_at'),
         updatedAt: integer(row, 'updated_at'),
         documents: documents.get(id) ?? [],
+        uploads: uploads.get(id) ?? [],
       };
     });
   }
 
+  // This instance's lock key: rows it is still writing carry it, so other instances know it is alive.
+  const ownerKey = randomInt(1, 2 ** 47);
   const client = await guard(() => pool.connect());
   try {
     await migratePostgres(client);
@@ -193,6 +266,25 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     throw toStorageError(error, options.retryAfterSeconds);
   }
   client.release();
+  const lease = await holdLease(options, ownerKey).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
+
+  /** Marks streaming answers and ingesting uploads of dead instances (and of `self`, if given) as cut off. */
+  async function recover(self: number): Promise<{ messages: number; uploads: number }> {
+    return transaction(async (client) => {
+      const messages = await client.query(
+        `UPDATE messages SET status = 'interrupted' WHERE status = 'streaming' AND ${deadOwner}`,
+        [self],
+      );
+      const uploads = await client.query(
+        `UPDATE uploads SET status = 'failed' WHERE status = 'ingesting' AND ${deadOwner}`,
+        [self],
+      );
+      return { messages: messages.rowCount ?? 0, uploads: uploads.rowCount ?? 0 };
+    });
+  }
 
   return {
     async createSession(session) {
@@ -232,7 +324,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     },
 
     async deleteSessionsIdleSince(cutoff) {
-      return transaction(async (client) => {
+      const chatIds = await transaction(async (client) => {
         // One sweep at a time across instances; the others skip, finding nothing left to do next time.
         const { rows: locked } = await client.query<Row>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
           advisoryLocks.sweep,
@@ -245,6 +337,9 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
         await client.query('DELETE FROM sessions WHERE last_seen_at < $1', [cutoff]);
         return rows.map((row) => text(row, 'id'));
       });
+      // An instance that crashed never restarts to recover its own rows: the sweep does it for them.
+      await recover(-1);
+      return chatIds;
     },
 
     async createChat(chat) {
@@ -256,7 +351,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       if (rows.length === 0) {
         throw new DocchatError('not_found', 'This session has expired; reload the page to start a new one.');
       }
-      return { ...chat, updatedAt: chat.createdAt, documents: [] };
+      return { ...chat, updatedAt: chat.createdAt, documents: [], uploads: [] };
     },
 
     async listChats(sessionId) {
@@ -296,8 +391,9 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
         );
         if (rowCount === 0) throw chatNotFound();
         await client.query(
-          `INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          `INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at,
+             idempotency_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
           [
             summary.id,
             chatId,
@@ -308,14 +404,30 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
             summary.characters,
             document.embedder,
             now,
+            document.idempotencyKey ?? null,
           ],
         );
+        await client.query('DELETE FROM uploads WHERE id = $1 AND chat_id = $2', [summary.id, chatId]);
+        if (document.file !== undefined) {
+          await client.query(
+            'INSERT INTO document_files (document_id, content_type, bytes) VALUES ($1, $2, $3)',
+            [summary.id, document.file.contentType, Buffer.from(document.file.bytes)],
+          );
+        }
+        if (document.layout !== undefined) {
+          await client.query('INSERT INTO document_layouts (document_id, text, boxes) VALUES ($1, $2, $3)', [
+            summary.id,
+            document.layout.text,
+            boxesToJson(document.layout.boxes),
+          ]);
+        }
         if (chunks.length === 0) return;
         // One statement for all chunks: arrays, unnested in order.
         await client.query(
-          `INSERT INTO chunks (document_id, position, id, source, page, start_offset, end_offset, text, vector)
+          `INSERT INTO chunks (document_id, position, id, source, page, start_offset, end_offset, text, vector,
+             section, text_utf16)
            SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::integer[], $6::integer[],
-             $7::integer[], $8::text[], $9::bytea[])`,
+             $7::integer[], $8::text[], $9::bytea[], $10::jsonb[], $11::bytea[])`,
           [
             summary.id,
             chunks.map((_, position) => position),
@@ -324,11 +436,13 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
             chunks.map((chunk) => chunk.page),
             chunks.map((chunk) => chunk.start),
             chunks.map((chunk) => chunk.end),
-            chunks.map((chunk) => chunk.text),
+            chunks.map((chunk) => chunk.text.toWellFormed()),
             chunks.map((_, position) => {
               const vector = vectors?.[position];
               return vector === undefined ? null : vectorToBytes(vector);
             }),
+            chunks.map((chunk) => json(chunk.section)),
+            chunks.map((chunk) => (chunk.text.isWellFormed() ? null : Buffer.from(chunk.text, 'utf16le'))),
           ],
         );
       });
@@ -343,7 +457,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       );
       if (documentRows.length === 0) return [];
       const { rows: chunkRows } = await query(
-        `SELECT document_id, id, source, page, start_offset, end_offset, text, vector FROM chunks
+        `SELECT document_id, id, source, page, start_offset, end_offset, text, vector, section, text_utf16 FROM chunks
          WHERE document_id = ANY($1) ORDER BY document_id, position`,
         [documentRows.map((row) => text(row, 'id'))],
       );
@@ -365,7 +479,8 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
             page: optionalInteger(chunk, 'page'),
             start: integer(chunk, 'start_offset'),
             end: integer(chunk, 'end_offset'),
-            text: text(chunk, 'text'),
+            text: chunk.text_utf16 instanceof Uint8Array ? utf16(chunk.text_utf16) : text(chunk, 'text'),
+            ...(Array.isArray(chunk.section) ? { section: chunk.section as string[] } : {}),
           }),
         );
         const blobs = rowsOfDocument.map((chunk) => chunk.vector);
@@ -379,6 +494,55 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       });
     },
 
+    async findDocumentByIdempotencyKey(chatId, idempotencyKey) {
+      const { rows } = await query(
+        `SELECT ${documentColumns} FROM documents WHERE chat_id = $1 AND idempotency_key = $2`,
+        [chatId, idempotencyKey],
+      );
+      const row = rows[0];
+      return row === undefined ? null : toSummary(row);
+    },
+
+    async getDocumentFile(chatId, documentId) {
+      const { rows } = await query(
+        `SELECT content_type, bytes FROM document_files JOIN documents ON documents.id = document_files.document_id
+         WHERE documents.id = $1 AND documents.chat_id = $2`,
+        [documentId, chatId],
+      );
+      const row = rows[0];
+      if (row === undefined) return null;
+      if (!(row.bytes instanceof Uint8Array)) throw corrupt('bytes');
+      // A plain copy: a Buffer may be a view into a larger pool.
+      return {
+        contentType: text(row, 'content_type'),
+        bytes: new Uint8Array(row.bytes),
+      } satisfies StoredFile;
+    },
+
+    async getDocumentLayout(chatId, documentId) {
+      const { rows } = await query(
+        `SELECT text, boxes FROM document_layouts JOIN documents ON documents.id = document_layouts.document_id
+         WHERE documents.id = $1 AND documents.chat_id = $2`,
+        [documentId, chatId],
+      );
+      const row = rows[0];
+      if (row === undefined) return null;
+      return { text: text(row, 'text'), boxes: boxesFromJson(row.boxes) } satisfies DocumentLayout;
+    },
+
+    async beginUpload(chatId, upload) {
+      const { rowCount } = await query(
+        `INSERT INTO uploads (id, chat_id, source, created_at, status, owner)
+         SELECT $1, id, $3, $4, 'ingesting', $5 FROM chats WHERE id = $2`,
+        [upload.id, chatId, upload.source, upload.createdAt, ownerKey],
+      );
+      if (rowCount === 0) throw chatNotFound();
+    },
+
+    async discardUpload(chatId, uploadId) {
+      await query('DELETE FROM uploads WHERE id = $1 AND chat_id = $2', [uploadId, chatId]);
+    },
+
     async addMessage(chatId, message) {
       // One statement: the chat row's counter numbers the message, and concurrent writers on any instance
       // queue on that row's lock.
@@ -387,8 +551,9 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
            UPDATE chats SET last_message_seq = last_message_seq + 1, updated_at = greatest(updated_at, $2)
            WHERE id = $1 RETURNING last_message_seq
          )
-         INSERT INTO messages (chat_id, seq, id, role, content, created_at, status, query, sources, model, error)
-         SELECT $1, last_message_seq, $3, $4, $5, $2, $6, $7, $8, $9, $10 FROM next`,
+         INSERT INTO messages (chat_id, seq, id, role, content, created_at, status, query, sources, model, error,
+           owner)
+         SELECT $1, last_message_seq, $3, $4, $5, $2, $6, $7, $8, $9, $10, $11 FROM next`,
         [
           chatId,
           message.createdAt,
@@ -400,9 +565,33 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
           json(message.sources),
           json(message.model),
           json(message.error),
+          ownerKey,
         ],
       );
       if (rowCount === 0) throw chatNotFound();
+    },
+
+    async updateMessage(chatId, message) {
+      const { rowCount } = await query(
+        `UPDATE messages SET role = $3, content = $4, created_at = $5, status = $6, query = $7, sources = $8,
+           model = $9, error = $10
+         WHERE id = $1 AND chat_id = $2`,
+        [
+          message.id,
+          chatId,
+          message.role,
+          message.content,
+          message.createdAt,
+          message.status ?? null,
+          message.query ?? null,
+          json(message.sources),
+          json(message.model),
+          json(message.error),
+        ],
+      );
+      if (rowCount === 0) {
+        throw new DocchatError('not_found', 'This message does not exist (its chat may have been deleted).');
+      }
     },
 
     async listMessages(chatId) {
@@ -413,8 +602,82 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       return rows.map(toMessage);
     },
 
+    recoverInterrupted: () => recover(ownerKey),
+
+    async health() {
+      try {
+        await query('SELECT 1');
+        return { status: 'ok' };
+      } catch (error) {
+        const failure = toDocchatError(error);
+        return { status: 'error', error: failure.code, message: failure.message };
+      }
+    },
+
     async close() {
+      await lease.close();
       if (!pool.ended) await pool.end();
+    },
+  };
+}
+
+/**
+ * Holds the session-level advisory lock `key` on a connection of its own for as long as the store is open, so
+ * that other instances see this one is alive (`pg_locks`). When the connection drops (a database restart) it
+ * reconnects and takes the lock again, waiting `retryAfterSeconds` between attempts.
+ */
+async function holdLease(
+  options: PostgresChatStoreOptions,
+  key: number,
+): Promise<{ close(): Promise<void> }> {
+  let closed = false;
+  let current: pg.Client | null = null;
+  let retry: NodeJS.Timeout | undefined;
+
+  async function acquire(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      application_name: 'docchat-lease',
+      keepAlive: true,
+    });
+    client.on('error', (error) => options.onIdleError?.(error));
+    try {
+      await client.connect();
+      await client.query('SELECT pg_advisory_lock($1)', [key]);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    // A lost connection emits `error`, then `end`: `end` reconnects.
+    client.on('end', () => {
+      if (current === client) current = null;
+      if (!closed) schedule();
+    });
+    current = client;
+  }
+
+  function schedule(): void {
+    clearTimeout(retry);
+    retry = setTimeout(() => {
+      acquire().catch(() => {
+        if (!closed && current === null) schedule();
+      });
+    }, options.retryAfterSeconds * 1000);
+    retry.unref();
+  }
+
+  try {
+    await acquire();
+  } catch (error) {
+    closed = true;
+    throw toStorageError(error, options.retryAfterSeconds);
+  }
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await current?.end().catch(() => {});
     },
   };
 }

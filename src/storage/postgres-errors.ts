@@ -31,6 +31,15 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether the server said it is terminating the connection (shutdown, crash recovery, or still starting): the
+ * statement did not run, or ran in a transaction that was rolled back, so it is safe to try again elsewhere.
+ */
+export function isTerminatedConnection(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return code === '57P01' || code === '57P02' || code === '57P03';
+}
+
 /** `storage_unavailable` for a database outage (with `retryAfterSeconds` for the HTTP layer); anything else as is. */
 export function toStorageError(error: unknown, retryAfterSeconds: number): unknown {
   if (error instanceof DocchatError || !isUnavailable(error)) return error;

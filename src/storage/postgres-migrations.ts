@@ -81,6 +81,44 @@ CREATE TABLE messages (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'uploads, idempotency keys, streaming owners, original files, layouts, chunk sections',
+    sql: `
+ALTER TABLE documents ADD COLUMN idempotency_key text;
+CREATE UNIQUE INDEX documents_idempotency ON documents (chat_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+ALTER TABLE chunks ADD COLUMN section jsonb;
+-- The exact text as UTF-16LE, only when it has a lone surrogate (a chunk cut inside an emoji): UTF-8 text
+-- columns cannot hold one, so \`text\` has U+FFFD there.
+ALTER TABLE chunks ADD COLUMN text_utf16 bytea;
+CREATE TABLE document_files (
+  document_id text PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  content_type text NOT NULL,
+  bytes bytea NOT NULL
+);
+CREATE TABLE document_layouts (
+  document_id text PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  text text NOT NULL,
+  -- [page, x, y, width, height, start, end] per box, as in the SQLite store.
+  boxes jsonb NOT NULL
+);
+CREATE TABLE uploads (
+  id text PRIMARY KEY,
+  chat_id text NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+  seq bigserial NOT NULL,
+  source text NOT NULL,
+  created_at bigint NOT NULL,
+  status text NOT NULL,
+  -- The advisory lock key of the instance ingesting it: while that lock is held, the instance is alive.
+  owner bigint
+);
+CREATE INDEX uploads_chat ON uploads (chat_id, created_at, seq);
+CREATE INDEX uploads_ingesting ON uploads (owner) WHERE status = 'ingesting';
+ALTER TABLE messages ADD COLUMN owner bigint;
+CREATE INDEX messages_streaming ON messages (owner) WHERE status = 'streaming';
+`,
+  },
 ];
 
 /** The schema version this code writes. */

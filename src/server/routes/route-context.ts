@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
 import type { Rag } from '../../pipeline/create-rag.ts';
+import type { ChatStore } from '../../storage/chat-store.ts';
 import type { ChatService } from '../chat-service.ts';
 import type { Logger } from '../logger.ts';
 
@@ -8,6 +9,7 @@ export interface RouteContext {
   config: Config;
   rag: Rag;
   service: ChatService;
+  store: ChatStore;
   logger: Logger;
   /** Keep-alive comment interval of event streams; `undefined` takes the stream's default. */
   pingMs: number | undefined;
