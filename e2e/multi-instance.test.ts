@@ -53,7 +53,8 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
         startAppServer({
           DOCCHAT_DATABASE_URL: cluster.url,
           DOCCHAT_INSTANCE_ID: id,
-          DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS: '3000',
+          // 200 sessions on a loaded 2-core machine may queue for a connection for a while; that is no error.
+          DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS: '20000',
           OPENAI_BASE_URL: fake.url,
           OPENAI_API_KEY: 'sk-e2e-fake',
           DOCCHAT_CHAT: 'openai',
@@ -75,7 +76,8 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
 
   async function openSession(): Promise<{ context: BrowserContext; page: Page; served: Served[] }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(15_000);
+    // Generous: three servers, PostgreSQL, nginx and Chromium share the machine with other test files.
+    context.setDefaultTimeout(30_000);
     const page = await context.newPage();
     const served: Served[] = [];
     const order = new Map<unknown, number>();
@@ -177,7 +179,7 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
     const stormAnswer = second.page.locator('.bubble-answer').last();
     await stormAnswer.getByText('word2').waitFor();
     cluster.restart();
-    await stormAnswer.locator('.answer-body[aria-busy="false"]').waitFor({ timeout: 30_000 });
+    await stormAnswer.locator('.answer-body[aria-busy="false"]').waitFor({ timeout: 60_000 });
     await expect(stormAnswer.textContent()).resolves.toContain('word59');
     const stormSources = await second.page.locator('aside.sources li.source').allTextContents();
     expect(stormSources.join(' ')).toContain('horn');
@@ -191,10 +193,10 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
     const victim = instances.find((_, index) => ['one', 'two', 'three'][index] === streamingOn);
     expect(victim).toBeDefined();
     await victim?.kill();
-    await cut.locator('.answer-body[aria-busy="false"]').waitFor({ timeout: 30_000 });
+    await cut.locator('.answer-body[aria-busy="false"]').waitFor({ timeout: 60_000 });
     await ask(second.page, 'How many blasts of the horn warn ships?');
     const after = second.page.locator('.bubble-answer').last();
-    await after.getByText('word59').waitFor({ timeout: 30_000 });
+    await after.getByText('word59').waitFor({ timeout: 60_000 });
     expect(servedBy(second.served, 'POST', /\/messages$/)).not.toBe(streamingOn);
     await second.page.reload();
     await second.page
@@ -250,7 +252,9 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
         body: JSON.stringify({ question: 'What is the password?' }),
         headers: { 'content-type': 'application/json' },
       });
-      if (asked.status !== 200) throw new Error(`session ${n}: question answered ${asked.status}`);
+      if (asked.status !== 200) {
+        throw new Error(`session ${n}: question answered ${asked.status} ${await asked.text()}`);
+      }
       const events = parseEvents(await asked.text());
       const done = events.at(-1);
       if (done?.type !== 'done')
