@@ -158,14 +158,42 @@ describe.skipIf(!postgresAvailability({ needsBinaries: true }).available)(
         await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
         await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
         await store.addMessage('c', { id: 'before', role: 'user', content: 'kept', createdAt: 2 });
+        await store.addMessage('c', {
+          id: 'answer',
+          role: 'assistant',
+          content: 'Do',
+          createdAt: 3,
+          status: 'streaming',
+        });
         cluster.stopServer();
         await expect(store.listMessages('c')).rejects.toMatchObject({ code: 'storage_unavailable' });
         await expect(
           store.addMessage('c', { id: 'during', role: 'user', content: 'x', createdAt: 3 }),
         ).rejects.toMatchObject({ code: 'storage_unavailable' });
+        // An answer that ends while the database is down is written once it is back.
+        await expect(
+          store.updateMessage('c', {
+            id: 'answer',
+            role: 'assistant',
+            content: 'Done.',
+            createdAt: 3,
+            status: 'complete',
+          }),
+        ).rejects.toMatchObject({ code: 'storage_unavailable' });
         cluster.startServer();
+        const written = Date.now() + 20_000;
+        while (
+          (await store.listMessages('c')).find((message) => message.id === 'answer')?.status !== 'complete'
+        ) {
+          if (Date.now() > written) throw new Error('the final answer was not written after the outage');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
         await store.addMessage('c', { id: 'after', role: 'user', content: 'new', createdAt: 4 });
-        expect((await store.listMessages('c')).map((message) => message.id)).toEqual(['before', 'after']);
+        expect((await store.listMessages('c')).map((message) => message.id)).toEqual([
+          'before',
+          'answer',
+          'after',
+        ]);
         // The store takes its liveness lock again, so another instance starting now leaves its answer alone.
         await store.addMessage('c', {
           id: 'live',

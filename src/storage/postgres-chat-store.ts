@@ -286,6 +286,57 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     });
   }
 
+  async function writeMessage(chatId: string, message: MessageRecord): Promise<void> {
+    const { rowCount } = await query(
+      `UPDATE messages SET role = $3, content = $4, created_at = $5, status = $6, query = $7, sources = $8,
+         model = $9, error = $10
+       WHERE id = $1 AND chat_id = $2`,
+      [
+        message.id,
+        chatId,
+        message.role,
+        message.content,
+        message.createdAt,
+        message.status ?? null,
+        message.query ?? null,
+        json(message.sources),
+        json(message.model),
+        json(message.error),
+      ],
+    );
+    if (rowCount === 0) {
+      throw new DocchatError('not_found', 'This message does not exist (its chat may have been deleted).');
+    }
+  }
+
+  /** Final answers an outage kept from being written, by message id; retried every `retryAfterSeconds`. */
+  const unsaved = new Map<string, { chatId: string; message: MessageRecord }>();
+  let unsavedTimer: NodeJS.Timeout | undefined;
+
+  async function writeUnsaved(): Promise<void> {
+    for (const [id, { chatId, message }] of unsaved) {
+      try {
+        await writeMessage(chatId, message);
+        unsaved.delete(id);
+      } catch (error) {
+        if (error instanceof DocchatError && error.code === 'storage_unavailable') return;
+        // The chat is gone (or the row is): nothing left to write it to.
+        unsaved.delete(id);
+      }
+    }
+  }
+
+  function scheduleUnsaved(): void {
+    if (unsavedTimer !== undefined) return;
+    unsavedTimer = setTimeout(() => {
+      writeUnsaved().finally(() => {
+        unsavedTimer = undefined;
+        if (unsaved.size > 0 && !pool.ended) scheduleUnsaved();
+      });
+    }, options.retryAfterSeconds * 1000);
+    unsavedTimer.unref();
+  }
+
   return {
     async createSession(session) {
       await query('INSERT INTO sessions (id, created_at, last_seen_at) VALUES ($1, $2, $3)', [
@@ -572,25 +623,20 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     },
 
     async updateMessage(chatId, message) {
-      const { rowCount } = await query(
-        `UPDATE messages SET role = $3, content = $4, created_at = $5, status = $6, query = $7, sources = $8,
-           model = $9, error = $10
-         WHERE id = $1 AND chat_id = $2`,
-        [
-          message.id,
-          chatId,
-          message.role,
-          message.content,
-          message.createdAt,
-          message.status ?? null,
-          message.query ?? null,
-          json(message.sources),
-          json(message.model),
-          json(message.error),
-        ],
-      );
-      if (rowCount === 0) {
-        throw new DocchatError('not_found', 'This message does not exist (its chat may have been deleted).');
+      try {
+        await writeMessage(chatId, message);
+        unsaved.delete(message.id);
+      } catch (error) {
+        // The end of an answer the client has already seen is kept and written once the database is back.
+        if (
+          message.status !== 'streaming' &&
+          error instanceof DocchatError &&
+          error.code === 'storage_unavailable'
+        ) {
+          unsaved.set(message.id, { chatId, message });
+          scheduleUnsaved();
+        }
+        throw error;
       }
     },
 
@@ -615,6 +661,9 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
     },
 
     async close() {
+      clearTimeout(unsavedTimer);
+      // A last try for answers an outage kept back.
+      if (unsaved.size > 0 && !pool.ended) await writeUnsaved();
       await lease.close();
       if (!pool.ended) await pool.end();
     },
