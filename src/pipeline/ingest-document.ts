@@ -80,6 +80,7 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
     source: document.source,
     kind: document.kind,
     pages: document.kind === 'pdf' ? document.pages.length : null,
+    ...(document.readablePages === undefined ? {} : { readablePages: document.readablePages }),
     chunks: chunks.length,
     characters: document.text.length,
   };

@@ -113,12 +113,12 @@ describe.skipIf(!postgresAvailability({ needsBinaries: true }).available)(
         expect(down.status).toBe(503);
         expect(down.headers.get('retry-after')).toBe('7');
         expect(await down.json()).toMatchObject({ error: 'storage_unavailable' });
-        // The instance itself is up, and says what is wrong.
+        // The instance itself is up, and says what is wrong (503, so a balancer sends users elsewhere).
         const health = await request(1, '/api/health');
-        expect(health.status).toBe(200);
+        expect(health.status).toBe(503);
         expect(await health.json()).toMatchObject({
-          status: 'ok',
-          database: { kind: 'postgres', status: 'error', error: 'storage_unavailable' },
+          status: 'error',
+          storage: { kind: 'postgres', status: 'error', error: 'storage_unavailable' },
         });
       } finally {
         cluster.startServer();
@@ -126,7 +126,7 @@ describe.skipIf(!postgresAvailability({ needsBinaries: true }).available)(
       const back = await request(1, '/api/chats');
       expect(back.status).toBe(200);
       expect(await (await request(1, '/api/health')).json()).toMatchObject({
-        database: { kind: 'postgres', status: 'ok' },
+        storage: { kind: 'postgres', status: 'ok' },
       });
       const { chats: listed } = (await back.json()) as { chats: { documents: unknown[] }[] };
       expect(listed[0]?.documents).toHaveLength(2);

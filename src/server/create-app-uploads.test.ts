@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RagEvent } from '../core/events.ts';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../test-helpers/fake-openai-server.ts';
@@ -7,6 +10,7 @@ import {
   buildScannedPdf,
   buildTextPdf,
 } from '../test-helpers/pdf-fixtures.ts';
+import { buildTruncatedPdf } from '../test-helpers/truncated-pdf.ts';
 import { parseEvents, readEvents, startTestApp, type TestApp, uploadForm } from './test-app.ts';
 
 const notes =
@@ -226,5 +230,98 @@ describe('an upload the client abandons', () => {
     expect(await app.store.loadDocuments(chatId)).toEqual([]);
     const chat = (await (await app.fetch(`/api/chats/${chatId}`)).json()) as { documents: unknown[] };
     expect(chat.documents).toEqual([]);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  const keyed = (chatId: string, key: string, stream = false) =>
+    app.fetch(`/api/chats/${chatId}/documents`, {
+      method: 'POST',
+      body: uploadForm('notes.md', notes),
+      headers: { 'idempotency-key': key, ...(stream ? { accept: 'text/event-stream' } : {}) },
+    });
+
+  it('returns the same document for a retry (after a lost reply) and stores it once', async () => {
+    app = startTestApp();
+    const chatId = await app.createChat();
+    const first = await keyed(chatId, 'retry-1');
+    expect(first.status).toBe(201);
+    const document = await first.json();
+    const retry = await keyed(chatId, 'retry-1');
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toEqual(document);
+    const streamed = await readEvents(await keyed(chatId, 'retry-1', true));
+    expect(streamed).toEqual([{ type: 'document', document }]);
+    // Concurrent retries join the upload in flight.
+    const [a, b] = await Promise.all([keyed(chatId, 'retry-2'), keyed(chatId, 'retry-2')]);
+    expect((await a.json()).id).toBe((await b.json()).id);
+    const chat = (await (await app.fetch(`/api/chats/${chatId}`)).json()) as { documents: unknown[] };
+    expect(chat.documents).toHaveLength(2);
+    // A key is the chat's own: another chat with the same key gets its own document.
+    const other = await app.createChat();
+    expect((await keyed(other, 'retry-1')).status).toBe(201);
+    const bad = await keyed(chatId, 'not a valid key');
+    expect(bad.status).toBe(400);
+  });
+
+  it('leaves no upload record behind when a file is refused', async () => {
+    app = startTestApp();
+    const chatId = await app.createChat();
+    const refused = await upload(chatId, uploadForm('empty.txt', ''));
+    expect(refused.status).toBe(422);
+    expect(
+      (await app.store.getChat((await app.store.listChats(sessionOf(app)))[0]?.sessionId ?? '', chatId))
+        ?.uploads,
+    ).toEqual([]);
+  });
+});
+
+function sessionOf(testApp: TestApp): string {
+  return createHash('sha256')
+    .update(testApp.cookie().split('=')[1] ?? '')
+    .digest('base64url');
+}
+
+describe('a damaged database at run time', () => {
+  it('answers 503 storage_corrupt, health says so, and nothing more is written', async () => {
+    app = startTestApp();
+    const chatId = await app.createChat();
+    expect((await upload(chatId, uploadForm('notes.md', notes.repeat(400)))).status).toBe(201);
+    const cookie = app.cookie();
+    const dataDir = app.dataDir;
+    await app.shutdown({ keepData: true });
+    const path = join(dataDir, 'docchat.sqlite');
+    const size = statSync(path).size;
+    const handle = openSync(path, 'r+');
+    for (let offset = 8192; offset < size; offset += 4096)
+      writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
+    closeSync(handle);
+
+    app = startTestApp({ dataDir });
+    const ask = await app.fetch(`/api/chats/${chatId}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ question: 'What does chlorophyll absorb?' }),
+      headers: { cookie, 'content-type': 'application/json' },
+    });
+    expect(ask.status).toBe(503);
+    expect(await ask.json()).toMatchObject({ error: 'storage_corrupt' });
+    const health = await app.fetch('/api/health');
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'error', storage: { error: 'storage_corrupt' } });
+    const refused = await app.fetch('/api/chats', { method: 'POST', headers: { cookie } });
+    expect(refused.status).toBe(503);
+  });
+});
+
+describe('truncated PDFs', () => {
+  it('are kept with the count of pages that could be read, in the API reply and the chat', async () => {
+    app = startTestApp();
+    const chatId = await app.createChat();
+    const pages = Array.from({ length: 22 }, (_, i) => `Page ${i + 1} is about topic ${i + 1}.`);
+    const response = await upload(chatId, uploadForm('cut.pdf', buildTruncatedPdf(pages, 9)));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ pages: 22, readablePages: 9 });
+    const chat = (await (await app.fetch(`/api/chats/${chatId}`)).json()) as { documents: unknown[] };
+    expect(chat.documents).toMatchObject([{ pages: 22, readablePages: 9 }]);
   });
 });

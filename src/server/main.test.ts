@@ -1,9 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FakeChatBody,
+  type FakeOpenAIServer,
+  startFakeOpenAIServer,
+} from '../test-helpers/fake-openai-server.ts';
 import { buildEncryptedPdf, buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
 
 interface Running {
@@ -12,6 +17,7 @@ interface Running {
   lines: () => Record<string, unknown>[];
   stderr: () => string;
   exited: Promise<number | null>;
+  dataDir: string;
 }
 
 const dirs: string[] = [];
@@ -21,11 +27,27 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `node src/server/main.ts` on a free port and waits for its `listening` line. */
-async function startServer(env: Record<string, string> = {}): Promise<Running> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'docchat-main-'));
-  dirs.push(dataDir);
-  const child = spawn(process.execPath, ['src/server/main.ts'], {
+/**
+ * Starts `node src/server/main.ts` on a free port and waits for its `listening` line. `dataDir` reuses a data
+ * directory (a restart); `fileSizeBlocks` runs it under `ulimit -f` (1 KiB blocks) to make the disk "full".
+ */
+async function startServer(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; fileSizeBlocks?: number } = {},
+): Promise<Running> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'docchat-main-'));
+  if (options.dataDir === undefined) dirs.push(dataDir);
+  const command =
+    options.fileSizeBlocks === undefined
+      ? [process.execPath, 'src/server/main.ts']
+      : [
+          '/bin/sh',
+          '-c',
+          `ulimit -f ${options.fileSizeBlocks} && exec "$0" src/server/main.ts`,
+          process.execPath,
+        ];
+  const [file = process.execPath, ...args] = command;
+  const child = spawn(file, args, {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
@@ -54,7 +76,7 @@ async function startServer(env: Record<string, string> = {}): Promise<Running> {
     });
     void exited.then((code) => reject(new Error(`server exited (${code}): ${stderr}`)));
   });
-  return { child, url, lines, stderr: () => stderr, exited };
+  return { child, url, lines, stderr: () => stderr, exited, dataDir };
 }
 
 describe('npm run serve (src/server/main.ts)', () => {
@@ -183,3 +205,179 @@ function rawExchange(
     socket.on('error', () => resolve(received));
   });
 }
+
+/** A browser-like session against a spawned server: its cookie, and JSON helpers. */
+async function newSession(firstUrl: string) {
+  let url = firstUrl;
+  const created = await fetch(`${url}/api/chats`, { method: 'POST' });
+  const cookie = created.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const { id } = (await created.json()) as { id: string };
+  return {
+    id,
+    cookie,
+    /** Follows the server to its new address after a restart. */
+    moveTo(next: string) {
+      url = next;
+    },
+    upload: (name: string, content: string, headers: Record<string, string> = {}) => {
+      const form = new FormData();
+      form.append('file', new File([content], name));
+      return fetch(`${url}/api/chats/${id}/documents`, {
+        method: 'POST',
+        body: form,
+        headers: { cookie, ...headers },
+      });
+    },
+    ask: (question: string) =>
+      fetch(`${url}/api/chats/${id}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ question }),
+        headers: { cookie, 'content-type': 'application/json', accept: 'text/event-stream' },
+      }),
+    chat: async () =>
+      (await (await fetch(`${url}/api/chats/${id}`, { headers: { cookie } })).json()) as {
+        documents: { source: string }[];
+        uploads: { source: string; status: string }[];
+        messages: { role: string; content: string; status?: string }[];
+      },
+  };
+}
+
+/** Reads an event stream until `until` returns true for the text so far; leaves the stream open. */
+async function readUntil(response: Response, until: (text: string) => boolean): Promise<string> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (reader !== undefined && !until(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}
+
+const notes = 'Chlorophyll absorbs blue and red light. The Calvin cycle fixes carbon in the stroma. '.repeat(
+  30,
+);
+
+describe('crashes (kill -9 of the server process)', () => {
+  let fake: FakeOpenAIServer;
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer();
+  });
+  afterAll(() => fake.close());
+
+  it('keeps an answer cut off mid-stream as interrupted, and the next prompt alternates turns', async () => {
+    const reply = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+    fake.configure({ reply, tokenDelayMs: 40 });
+    const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test', DOCCHAT_EMBEDDER: 'local' };
+    running = await startServer(env);
+    const session = await newSession(running.url);
+    expect((await session.upload('notes.txt', notes)).status).toBe(201);
+    const answer = await session.ask('What does chlorophyll absorb?');
+    // Past the first save (at the sources event) and well into the deltas, then the process dies.
+    await readUntil(answer, (text) => text.split('event: text-delta').length > 30);
+    running.child.kill('SIGKILL');
+    await running.exited;
+
+    running = await startServer(env, { dataDir: running.dataDir });
+    session.moveTo(running.url);
+    expect(running.lines().find((line) => line.event === 'recovered_interrupted')).toMatchObject({
+      messages: 1,
+      uploads: 0,
+    });
+    const { messages } = await session.chat();
+    expect(messages.map((message) => [message.role, message.status])).toEqual([
+      ['user', undefined],
+      ['assistant', 'interrupted'],
+    ]);
+    expect(messages[1]?.content).not.toBe('');
+    expect(reply.startsWith(messages[1]?.content ?? 'x')).toBe(true);
+
+    fake.reset();
+    fake.configure({ reply: 'Blue and red [1].' });
+    await (await session.ask('And what does the Calvin cycle do?')).text();
+    const prompt = fake.requests.find((request) => request.path.startsWith('/v1/chat'))?.body as FakeChatBody;
+    const roles = prompt.messages.map((message) => message.role).filter((role) => role !== 'system');
+    expect(roles.at(-1)).toBe('user');
+    roles.forEach((role, i) => {
+      expect(role === roles[i + 1], roles.join(',')).toBe(false);
+    });
+    running.child.kill('SIGTERM');
+    await running.exited;
+  });
+
+  it('shows a document cut off mid-ingest as a failed upload, not as nothing', async () => {
+    fake.reset();
+    fake.configure({ embeddingDelayMs: 60_000 });
+    const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test' };
+    running = await startServer(env);
+    const session = await newSession(running.url);
+    const uploading = await session.upload('slow.txt', notes, { accept: 'text/event-stream' });
+    // Split, so now waiting for the (slow) embeddings: the upload is mid-ingest.
+    await readUntil(uploading, (text) => text.includes('"stage":"split"'));
+    running.child.kill('SIGKILL');
+    await running.exited;
+
+    running = await startServer(env, { dataDir: running.dataDir });
+    session.moveTo(running.url);
+    const chat = await session.chat();
+    expect(chat.documents).toEqual([]);
+    expect(chat.uploads).toMatchObject([{ source: 'slow.txt', status: 'failed' }]);
+    fake.reset();
+    running.child.kill('SIGTERM');
+    await running.exited;
+  });
+});
+
+describe('storage faults at start and at run time', () => {
+  async function serverWithData() {
+    running = await startServer();
+    const session = await newSession(running.url);
+    expect((await session.upload('notes.txt', notes.repeat(20))).status).toBe(201);
+    running.child.kill('SIGTERM');
+    await running.exited;
+    return join(running.dataDir, 'data', 'docchat.sqlite');
+  }
+
+  it('refuses a database truncated to half with one line on stderr and exit status 2', async () => {
+    const path = await serverWithData();
+    truncateSync(path, Math.floor(statSync(path).size / 2));
+    const failure = await startServer({}, { dataDir: dirname(dirname(path)) }).catch((error: Error) => error);
+    expect(String(failure)).toMatch(/server exited \(2\)/);
+    const stderr = String(failure).slice(String(failure).indexOf('): ') + 3);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/docchat\.sqlite is damaged/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a database with garbage in its header the same way', async () => {
+    const path = await serverWithData();
+    const handle = openSync(path, 'r+');
+    writeSync(handle, Buffer.from('GARBAGE GARBAGE GARBAGE!'), 0, 24, 0);
+    closeSync(handle);
+    const failure = await startServer({}, { dataDir: dirname(dirname(path)) }).catch((error: Error) => error);
+    expect(String(failure)).toMatch(/server exited \(2\): docchat: The chat database .* is damaged/);
+    expect(String(failure).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('answers 507 storage_full when the disk is full, logs the real cause, and stays up', async () => {
+    running = await startServer({}, { fileSizeBlocks: 1024 });
+    const session = await newSession(running.url);
+    const big = 'Photosynthesis happens in chloroplasts. '.repeat(40_000);
+    const response = await session.upload('big.txt', big);
+    expect(response.status).toBe(507);
+    expect(await response.json()).toMatchObject({ error: 'storage_full' });
+    const failed = running.lines().find((line) => line.event === 'request_failed');
+    expect(failed).toMatchObject({
+      code: 'storage_full',
+      cause: expect.stringMatching(/disk I\/O error|full/),
+    });
+    expect(running.stderr()).not.toMatch(/cannot rollback/);
+    expect(JSON.stringify(running.lines())).not.toMatch(/cannot rollback/);
+    expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
+    expect((await session.chat()).documents).toEqual([]);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+});

@@ -26,8 +26,7 @@ async function openStoreWhenReachable(config: Config): Promise<ChatStore> {
     try {
       return await openChatStore(config, { onIdleError });
     } catch (error) {
-      const failure = toDocchatError(error);
-      if (failure.code !== 'storage_unavailable') fail('store_failed', error);
+      if (toDocchatError(error).code !== 'storage_unavailable') throw error;
       logger.error('database_unavailable', { retryInSeconds: config.database.retryAfterSeconds });
       await new Promise((resolve) => setTimeout(resolve, config.database.retryAfterSeconds * 1000));
     }
@@ -41,7 +40,26 @@ try {
   fail('config_invalid', error);
 }
 
-const store = await openStoreWhenReachable(config);
+// A file-size limit (ulimit -f) must show up as a failed write (storage_full), not kill the server.
+process.on('SIGXFSZ', () => {});
+
+/** A storage failure at start: one line on stderr naming the file and what to do, and exit status 2. */
+function refuseStorage(error: unknown): never {
+  const failure = toDocchatError(error);
+  process.stderr.write(`docchat: ${failure.message}\n`);
+  process.exit(2);
+}
+
+let store: ChatStore;
+try {
+  store = await openStoreWhenReachable(config);
+  // What a crash cut off is marked as such: answers `interrupted`, uploads `failed` (with PostgreSQL, only
+  // what instances that are no longer running left behind).
+  const recovered = await store.recoverInterrupted();
+  if (recovered.messages + recovered.uploads > 0) logger.info('recovered_interrupted', recovered);
+} catch (error) {
+  refuseStorage(error);
+}
 // Uploads are parsed in worker threads: a PDF read on this thread would stall every streaming answer.
 const loaderPool = createLoaderPool();
 const rag = createRag(config, { loader: loaderPool });

@@ -1,6 +1,7 @@
 import { DocchatError } from '../core/errors.ts';
 import type { LoadInput } from '../loaders/loader.ts';
 import { bodyReadError } from './body-read-error.ts';
+import { cleanFileName } from './clean-file-name.ts';
 import { formatBytes } from './format-bytes.ts';
 import { limitStream } from './limit-stream.ts';
 
@@ -18,14 +19,6 @@ export function fileTooLarge(maxBytes: number): DocchatError {
   return new DocchatError('file_too_large', `The file is larger than the ${formatBytes(maxBytes)} limit.`, {
     details: { limitBytes: maxBytes },
   });
-}
-
-/** Keeps the last path segment and drops control characters: some browsers send a full path. */
-function cleanFileName(name: string): string {
-  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-  const printable = [...base].filter((character) => character >= ' ' && character !== '\u007f').join('');
-  const cleaned = printable.trim().slice(0, 255);
-  return cleaned === '' ? 'upload' : cleaned;
 }
 
 /**

@@ -344,8 +344,11 @@ export function describeChatStore(
         odd.id = 'custom-id';
         odd.source = 'other.pdf';
       }
+      document.summary.readablePages = 3;
       await store.addDocument('c1', document, 1);
       const [loaded] = await store.loadDocuments('c1');
+      expect(loaded?.summary).toEqual(document.summary);
+      expect((await store.getChat('s1', 'c1'))?.documents[0]?.readablePages).toBe(3);
       expect(loaded?.chunks).toEqual(document.chunks);
       expect(loaded?.vectors?.map((vector) => Array.from(vector))).toEqual(
         document.vectors?.map((vector) => Array.from(vector)),

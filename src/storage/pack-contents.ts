@@ -24,12 +24,13 @@ export interface PackedContents {
 }
 
 /**
- * Where `chunk.text` starts in `text` when it begins inside the previous chunk (stored at `previousAt`), or -1.
- * Splitters make overlapping slices of one text, so the place is found from the offsets, then checked.
+ * Where `chunk.text` starts in `text` when it begins inside `anchor` (the chunk reaching furthest so far, stored
+ * at `anchorAt`), or -1. Splitters make overlapping slices of one text, so the place is found from the offsets,
+ * then checked.
  */
-function overlapStart(text: string, chunk: Chunk, previous: Chunk | undefined, previousAt: number): number {
-  if (previous === undefined || chunk.start < previous.start || chunk.start >= previous.end) return -1;
-  const at = previousAt + (chunk.start - previous.start);
+function overlapStart(text: string, chunk: Chunk, anchor: Chunk | undefined, anchorAt: number): number {
+  if (anchor === undefined || chunk.start < anchor.start || chunk.start >= anchor.end) return -1;
+  const at = anchorAt + (chunk.start - anchor.start);
   if (at > text.length) return -1;
   const stored = text.slice(at, at + chunk.text.length);
   return chunk.text.startsWith(stored) ? at : -1;
@@ -44,15 +45,19 @@ export function packContents(
 ): PackedContents {
   const layout = new Int32Array(chunks.length * fieldsPerChunk);
   let text = '';
-  let previousAt = 0;
+  let anchor: Chunk | undefined;
+  let anchorAt = 0;
   let usualIds = true;
   let usualSources = true;
   chunks.forEach((chunk, position) => {
-    const continued = overlapStart(text, chunk, chunks[position - 1], previousAt);
+    const continued = overlapStart(text, chunk, anchor, anchorAt);
     const at = continued >= 0 ? continued : text.length;
     // When the chunk runs past the end of `text`, only its new tail is added.
     if (at + chunk.text.length > text.length) text += chunk.text.slice(text.length - at);
-    previousAt = at;
+    if (anchor === undefined || chunk.end > anchor.end || continued < 0) {
+      anchor = chunk;
+      anchorAt = at;
+    }
     layout.set([at, chunk.text.length, chunk.start, chunk.end, chunk.page ?? -1], position * fieldsPerChunk);
     usualIds &&= chunk.id === `${documentId}#${position}`;
     usualSources &&= chunk.source === source;

@@ -83,11 +83,13 @@ function chatNotFound(): DocchatError {
 }
 
 function toSummary(row: Row): DocumentSummary {
+  const readablePages = optionalInteger(row, 'readable_pages');
   return {
     id: text(row, 'id'),
     source: text(row, 'source'),
     kind: row.kind === 'pdf' ? 'pdf' : 'text',
     pages: optionalInteger(row, 'pages'),
+    ...(readablePages === null ? {} : { readablePages }),
     chunks: integer(row, 'chunk_count'),
     characters: integer(row, 'characters'),
   };
@@ -154,7 +156,7 @@ const deadOwner = `(owner IS NULL OR owner = $1 OR owner NOT IN (
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
-const documentColumns = 'id, chat_id, source, kind, pages, chunk_count, characters, embedder';
+const documentColumns = 'id, chat_id, source, kind, pages, readable_pages, chunk_count, characters, embedder';
 
 /**
  * A {@link ChatStore} in PostgreSQL (the `pg` client), so any number of docchat instances can share one
@@ -443,8 +445,8 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
         if (rowCount === 0) throw chatNotFound();
         await client.query(
           `INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at,
-             idempotency_key)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+             idempotency_key, readable_pages)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
           [
             summary.id,
             chatId,
@@ -456,6 +458,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
             document.embedder,
             now,
             document.idempotencyKey ?? null,
+            summary.readablePages ?? null,
           ],
         );
         await client.query('DELETE FROM uploads WHERE id = $1 AND chat_id = $2', [summary.id, chatId]);

@@ -83,9 +83,11 @@ CREATE TABLE messages (
   },
   {
     version: 2,
-    name: 'uploads, idempotency keys, streaming owners, original files, layouts, chunk sections',
+    name: 'uploads, idempotency keys, readable pages, streaming owners, original files, layouts, chunk sections',
     sql: `
 ALTER TABLE documents ADD COLUMN idempotency_key text;
+-- How many pages of a damaged PDF could be read (NULL: all of them).
+ALTER TABLE documents ADD COLUMN readable_pages integer;
 CREATE UNIQUE INDEX documents_idempotency ON documents (chat_id, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 ALTER TABLE chunks ADD COLUMN section jsonb;

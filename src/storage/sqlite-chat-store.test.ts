@@ -58,20 +58,20 @@ describe('createSqliteChatStore', () => {
     db.close();
   });
 
-  it('upgrades a version 2 database in place, keeping its documents', async () => {
-    const path = join(root, 'v2', 'db.sqlite');
+  it('upgrades a version 3 database in place, keeping its documents', async () => {
+    const path = join(root, 'v3', 'db.sqlite');
     const first = createSqliteChatStore({ path });
     await first.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
     await first.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
     const old = makeStoredDocument('d', 1);
     await first.addDocument('c', old, 1);
     await first.close();
-    // Back to version 2's shape: no sections column, no file or layout tables.
+    // Back to version 3's shape: no sections column, no file or layout tables.
     const db = new DatabaseSync(path);
     db.exec(
       'DROP TABLE document_files; DROP TABLE document_layouts; ALTER TABLE document_contents DROP COLUMN sections;',
     );
-    db.exec('PRAGMA user_version = 2');
+    db.exec('PRAGMA user_version = 3');
     db.close();
     const store = createSqliteChatStore({ path });
     expect((await store.loadDocuments('c'))[0]?.chunks).toEqual(old.chunks);
@@ -159,7 +159,7 @@ describe('deletion for real', () => {
 });
 
 describe('schema migration', () => {
-  it('moves a schema-1 database to schema 2, keeping every chunk and vector', async () => {
+  it('moves a schema-1 database to the current schema, keeping every chunk and vector', async () => {
     const path = join(root, 'v1', 'db.sqlite');
     mkdirSync(dirname(path), { recursive: true });
     const old = new DatabaseSync(path);

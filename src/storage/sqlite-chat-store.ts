@@ -17,7 +17,7 @@ import type {
 import { packContents, unpackContents } from './pack-contents.ts';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const sqliteSchemaVersion = 3;
+export const sqliteSchemaVersion = 4;
 
 /** Version 1: one row per chunk with its own text (overlaps stored twice) and vector. */
 const schemaV1 = `
@@ -104,8 +104,13 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_chat ON uploads (chat_id);
 `;
 
-/** Version 3: section paths of chunks, and each document's original file and text positions for the viewer. */
+/** Version 3: how many pages of a damaged PDF could be read. */
 const schemaV3 = `
+ALTER TABLE documents ADD COLUMN readable_pages INTEGER;
+`;
+
+/** Version 4: section paths of chunks, and each document's original file and text positions for the viewer. */
+const schemaV4 = `
 ALTER TABLE document_contents ADD COLUMN sections TEXT;
 CREATE TABLE document_files (
   document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
@@ -306,13 +311,13 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     touchChat: db.prepare('UPDATE chats SET updated_at = max(updated_at, ?) WHERE id = ?'),
     deleteChat: db.prepare('DELETE FROM chats WHERE id = ? AND session_id = ?'),
     documentSummaries: db.prepare(
-      'SELECT id, source, kind, pages, chunk_count, characters, embedder FROM documents WHERE chat_id = ? ORDER BY rowid',
+      'SELECT id, source, kind, pages, readable_pages, chunk_count, characters, embedder FROM documents WHERE chat_id = ? ORDER BY rowid',
     ),
     documentByKey: db.prepare(
-      'SELECT id, source, kind, pages, chunk_count, characters FROM documents WHERE chat_id = ? AND idempotency_key = ?',
+      'SELECT id, source, kind, pages, readable_pages, chunk_count, characters FROM documents WHERE chat_id = ? AND idempotency_key = ?',
     ),
     insertDocument: db.prepare(
-      'INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO documents (id, chat_id, source, kind, pages, readable_pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertContents: db.prepare(
       'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -390,11 +395,13 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
 
   function toSummary(row: Row): DocumentSummary {
     const kind = text(row, 'kind');
+    const readablePages = optionalInteger(row, 'readable_pages');
     return {
       id: text(row, 'id'),
       source: text(row, 'source'),
       kind: kind === 'pdf' ? 'pdf' : 'text',
       pages: optionalInteger(row, 'pages'),
+      ...(readablePages === null ? {} : { readablePages }),
       chunks: integer(row, 'chunk_count'),
       characters: integer(row, 'characters'),
     };
@@ -585,6 +592,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
             summary.source,
             summary.kind,
             summary.pages,
+            summary.readablePages ?? null,
             summary.chunks,
             summary.characters,
             document.embedder,
@@ -790,7 +798,8 @@ function migrate(db: DatabaseSync, limits: SqliteLimits): void {
       if (version === 0) db.exec(schemaV1);
       if (version < 2) db.exec(schemaV2);
       if (version === 1) packVersion1Chunks(db);
-      db.exec(schemaV3);
+      if (version < 3) db.exec(schemaV3);
+      db.exec(schemaV4);
       db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
     });
   }

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type Config, loadConfig } from '../../config.ts';
 import { DocchatError } from '../../core/errors.ts';
 import type { RagEvent } from '../../core/events.ts';
+import { pageCountText } from '../../core/page-count.ts';
 import type { ChatMessage, ModelInfo, Source } from '../../core/types.ts';
 import { readInput } from '../../loaders/read-input.ts';
 import { createRag, type Rag } from '../../pipeline/create-rag.ts';
@@ -130,7 +131,8 @@ async function indexFile(rag: Rag, file: string, password: string | undefined): 
   const { summary } = await rag.ingest(input, index, { password, onEvent });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (interactive) process.stderr.write('\r\x1b[2K');
-  const pages = summary.pages === null ? '' : `${summary.pages} pages, `;
+  const pageCount = pageCountText(summary);
+  const pages = pageCount === null ? '' : `${pageCount}, `;
   process.stderr.write(`docchat: indexed ${name} (${pages}${summary.chunks} chunks) in ${seconds} s\n`);
   return index;
 }

@@ -9,6 +9,7 @@ export interface RouteContext {
   config: Config;
   rag: Rag;
   service: ChatService;
+  /** For health only: routes change data through `service`. */
   store: ChatStore;
   logger: Logger;
   /** Keep-alive comment interval of event streams; `undefined` takes the stream's default. */

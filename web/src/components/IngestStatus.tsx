@@ -1,4 +1,5 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
+import { pageCountText } from '../../../src/core/page-count.ts';
 import type { IngestItem } from '../hooks/useChat.ts';
 import { progressFraction, progressLabel } from '../lib/progress.ts';
 
@@ -12,7 +13,8 @@ function documentFacts(item: IngestItem): string {
   const document = item.document;
   if (!document) return '';
   const parts = [];
-  if (document.pages !== null) parts.push(`${document.pages} ${document.pages === 1 ? 'page' : 'pages'}`);
+  const pages = pageCountText(document);
+  if (pages !== null) parts.push(pages);
   parts.push(`${document.chunks} ${document.chunks === 1 ? 'passage' : 'passages'}`);
   return parts.join(' · ');
 }

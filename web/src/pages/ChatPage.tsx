@@ -9,6 +9,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { pageCountText } from '../../../src/core/page-count.ts';
 import type { ApiClient } from '../api/client.ts';
 import { AnswerView } from '../components/AnswerView.tsx';
 import { ChatList } from '../components/ChatList.tsx';
@@ -36,7 +37,7 @@ function documentList(item: TimelineItem & { kind: 'documents' }): ReactNode {
         {item.documents.map((document) => (
           <li key={document.id}>
             <code>{document.source}</code>
-            {document.pages !== null ? <span className="hint"> · {document.pages} pages</span> : null}
+            {document.pages !== null ? <span className="hint"> · {pageCountText(document)}</span> : null}
           </li>
         ))}
       </ul>
