@@ -214,7 +214,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           chunks: result.chunks,
           vectors: result.vectors,
           file: { contentType: originalContentType(result.document), bytes: upload.input.data },
-          layout: { text: result.document.text, boxes: result.document.boxes ?? [] },
+          layout: { text: result.document.text, boxes: result.document.textBoxes ?? [] },
         };
         await store.addDocument(chatId, document, now());
         await indexes.addDocument(chatId, document, chat.documents.length === 0 ? scratch : undefined);
