@@ -18,43 +18,36 @@ const maxLevels = 4;
 
 const squash = (text: string): string => text.replace(/\s+/gu, ' ').trim();
 
-/** Where `title` first appears in the page's text at or after `from` (whitespace-insensitively), or null. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+const headingLinePrefix = /^[ \t]*(?:(?:\d{1,3}|[A-Z])(?:\.\d{1,3})*\.?[ \t]+)?$/u;
+
+/**
+ * Where `title` appears in the page's text at or after `from` (case- and whitespace-insensitively), or null.
+ * An occurrence set as a heading (first on its line, after at most a section number) beats one in prose.
+ */
 function findOnPage(
   text: string,
   span: PageSpan,
   title: string,
   from: number,
 ): { start: number; end: number } | null {
-  const wanted = squash(title).toLowerCase();
-  if (wanted === '') return null;
-  // The page's text with whitespace runs as one space, and where each of its characters came from.
-  let flat = '';
-  const origins: number[] = [];
-  for (let index = Math.max(from, span.start); index < span.end; index++) {
-    const character = text[index] ?? '';
-    const space = /\s/u.test(character);
-    if (space && flat.endsWith(' ')) continue;
-    flat += space ? ' ' : character.toLowerCase();
-    origins.push(index);
+  const words = squash(title)
+    .split(' ')
+    .filter((word) => word !== '');
+  if (words.length === 0) return null;
+  const pattern = new RegExp(words.map(escapeRegExp).join('\\s+'), 'giu');
+  const origin = Math.max(from, span.start);
+  const page = text.slice(span.start, span.end);
+  pattern.lastIndex = origin - span.start;
+  let first: { start: number; end: number } | null = null;
+  for (let match = pattern.exec(page); match !== null; match = pattern.exec(page)) {
+    const start = match.index;
+    const found = { start: span.start + start, end: span.start + start + match[0].length };
+    first ??= found;
+    const lineStart = page.lastIndexOf('\n', start - 1) + 1;
+    if (headingLinePrefix.test(page.slice(lineStart, start))) return found;
   }
-  // The title as a heading (first on its line, after at most a section number) beats the words in prose.
-  let chosen = -1;
-  for (let at = flat.indexOf(wanted); at >= 0; at = flat.indexOf(wanted, at + 1)) {
-    if (chosen < 0) chosen = at;
-    const origin = origins[at] ?? span.start;
-    const lineStart = text.lastIndexOf('\n', origin - 1) + 1;
-    if (
-      /^[ \t]*(?:(?:\d{1,3}|[A-Z])(?:\.\d{1,3})*\.?[ \t]+)?$/u.test(
-        text.slice(Math.max(lineStart, span.start), origin),
-      )
-    ) {
-      chosen = at;
-      break;
-    }
-  }
-  if (chosen < 0) return null;
-  const last = origins[chosen + wanted.length - 1] ?? span.start;
-  return { start: origins[chosen] ?? span.start, end: last + 1 };
+  return first;
 }
 
 /** A section number just before a title on its line: "2.2.4. " or "A.1 " (outlines often leave it out). */
