@@ -17,8 +17,11 @@ export interface LoadedDocument {
   pages: PageSpan[];
   /** Optional document-level metadata a loader found (PDF title, author). */
   title?: string;
-  /** Where each run of `text` lies on its page (PDFs), in text order, for highlighting passages in the original. */
-  boxes?: TextBox[];
+  /**
+   * Where each run of `text` lies on its page (PDF text items; OCR'd words), in text order, for highlighting
+   * passages in the original.
+   */
+  textBoxes?: TextBox[];
   /** Headings found in the document (PDF outline or layout cues, Markdown, DOCX, HTML), in text order. */
   headings?: Heading[];
   /** Set when some pages could not be read (a damaged or truncated PDF): how many could. */
@@ -27,7 +30,9 @@ export interface LoadedDocument {
 
 /**
  * Where a run of a document's text lies on its page: `text.slice(start, end)` is drawn in the box. The box is
- * in fractions of the page as displayed (origin top-left, y down, rotation applied), so any renderer scales it.
+ * in fractions of the page as displayed (origin top-left, y down, rotation applied: for a PDF, pdf.js's
+ * `getViewport({ scale: 1 })` divided by its width and height; for an image, pixels divided by its size), so any
+ * renderer multiplies by its own page size.
  */
 export interface TextBox {
   /** 1-based page number. */

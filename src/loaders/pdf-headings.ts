@@ -18,34 +18,61 @@ const maxLevels = 4;
 
 const squash = (text: string): string => text.replace(/\s+/gu, ' ').trim();
 
-/** Where `title` first appears in the page's text at or after `from` (whitespace-insensitively), or null. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+const headingLinePrefix = /^[ \t]*(?:(?:\d{1,3}|[A-Z])(?:\.\d{1,3})*\.?[ \t]+)?$/u;
+
+/**
+ * Where `title` appears in the page's text at or after `from` (case- and whitespace-insensitively), or null.
+ * An occurrence set as a heading (first on its line, after at most a section number) beats one in prose.
+ */
 function findOnPage(
   text: string,
   span: PageSpan,
   title: string,
   from: number,
 ): { start: number; end: number } | null {
-  const wanted = squash(title).toLowerCase();
-  if (wanted === '') return null;
-  // The page's text with whitespace runs as one space, and where each of its characters came from.
-  let flat = '';
-  const origins: number[] = [];
-  for (let index = Math.max(from, span.start); index < span.end; index++) {
-    const character = text[index] ?? '';
-    const space = /\s/u.test(character);
-    if (space && flat.endsWith(' ')) continue;
-    flat += space ? ' ' : character.toLowerCase();
-    origins.push(index);
+  const words = squash(title)
+    .split(' ')
+    .filter((word) => word !== '');
+  if (words.length === 0) return null;
+  const pattern = new RegExp(words.map(escapeRegExp).join('\\s+'), 'giu');
+  const origin = Math.max(from, span.start);
+  const page = text.slice(span.start, span.end);
+  pattern.lastIndex = origin - span.start;
+  let first: { start: number; end: number } | null = null;
+  for (let match = pattern.exec(page); match !== null; match = pattern.exec(page)) {
+    const start = match.index;
+    const found = { start: span.start + start, end: span.start + start + match[0].length };
+    first ??= found;
+    const lineStart = page.lastIndexOf('\n', start - 1) + 1;
+    if (headingLinePrefix.test(page.slice(lineStart, start))) return found;
   }
-  const at = flat.indexOf(wanted);
-  if (at < 0) return null;
-  const last = origins[at + wanted.length - 1] ?? span.start;
-  return { start: origins[at] ?? span.start, end: last + 1 };
+  return first;
+}
+
+/** A section number just before a title on its line: "2.2.4. " or "A.1 " (outlines often leave it out). */
+const sectionNumberBefore = /(?:^|\n)[ \t]*((?:\d{1,3}|[A-Z])(?:\.\d{1,3})*)\.?[ \t]+$/u;
+
+/** The heading with the section number the text puts before its title, when there is one. */
+function withSectionNumber(
+  text: string,
+  span: PageSpan,
+  title: string,
+  found: { start: number; end: number },
+): Heading & { level: 0 } {
+  const before = text.slice(Math.max(span.start, found.start - 16), found.start);
+  const match = sectionNumberBefore.exec(before);
+  const number = match?.[1];
+  if (match === null || number === undefined || title.startsWith(number))
+    return { level: 0, text: title, ...found };
+  const numberStart = found.start - before.length + match.index + match[0].indexOf(number);
+  return { level: 0, text: `${number} ${title}`, start: numberStart, end: found.end };
 }
 
 /**
- * Headings from a PDF's outline: each entry's title at its place on the page it points to (or at the top of
- * that page when the title is not found there), nested by outline depth, in text order.
+ * Headings from a PDF's outline: each entry's title where it appears on the page it points to (or the next
+ * page: destinations often point just above a heading at a page's foot), with the section number the text
+ * gives it; at the top of that page when the title is not found. Nested by outline depth, in text order.
  */
 export function headingsFromOutline(
   outline: readonly OutlineEntry[],
@@ -53,13 +80,26 @@ export function headingsFromOutline(
   pages: readonly PageSpan[],
 ): Heading[] {
   const headings: Heading[] = [];
+  // Entries come in reading order: each is looked for after the one before, not inside its title.
+  let cursor = 0;
   const visit = (entries: readonly OutlineEntry[], level: number) => {
     for (const entry of entries) {
       const span = entry.page === null ? undefined : pages[entry.page - 1];
       const title = squash(entry.title);
       if (span !== undefined && title !== '') {
-        const found = findOnPage(text, span, title, span.start);
-        headings.push({ level, text: title, ...(found ?? { start: span.start, end: span.start }) });
+        const next = pages[span.page];
+        let found = findOnPage(text, span, title, Math.max(span.start, cursor));
+        let foundOn = span;
+        if (found === null && next !== undefined) {
+          found = findOnPage(text, next, title, Math.max(next.start, cursor));
+          foundOn = next;
+        }
+        if (found === null) {
+          headings.push({ level, text: title, start: span.start, end: span.start });
+        } else {
+          headings.push({ ...withSectionNumber(text, foundOn, title, found), level });
+          cursor = found.end;
+        }
       }
       visit(entry.items, level + 1);
     }

@@ -251,7 +251,7 @@ describe('createPdfLoader', () => {
     ];
     const data = await buildPositionedTextPdf([runs, [{ text: 'Second page', x: 100, y: 100 }]]);
     const document = await loader.load({ name: 'boxes.pdf', data });
-    const boxes = document.boxes ?? [];
+    const boxes = document.textBoxes ?? [];
     expect(boxes.map((box) => document.text.slice(box.start, box.end))).toEqual([
       ...runs.map((run) => run.text),
       'Second page',

@@ -126,7 +126,7 @@ interface PlacedRun {
   box: NormalizedBox;
 }
 
-/** Each page's runs found in the document's text: the boxes of {@link LoadedDocument.boxes}. */
+/** Each page's runs found in the document's text: the boxes of {@link LoadedDocument.textBoxes}. */
 function locateRuns(text: string, pages: LoadedDocument['pages'], runs: readonly PlacedRun[][]): TextBox[] {
   const boxes: TextBox[] = [];
   for (const span of pages) {
@@ -247,7 +247,7 @@ export function createPdfLoader(): Loader {
         }
         const { text, pages } = joinPages(pageTexts);
         const title = titleOf(await metadata);
-        const boxes = locateRuns(text, pages, runs);
+        const textBoxes = locateRuns(text, pages, runs);
         const outline = await readOutline(document);
         const headings =
           outline.length > 0
@@ -259,7 +259,7 @@ export function createPdfLoader(): Loader {
           kind: 'pdf',
           text,
           pages,
-          boxes,
+          textBoxes,
           ...(headings.length > 0 ? { headings } : {}),
           ...(title === undefined ? {} : { title }),
           ...(failedPages > 0 ? { readablePages } : {}),

@@ -59,13 +59,28 @@ export function textItemBox(
   return { x: left, y: top, width: right - left, height: bottom - top };
 }
 
-const whitespace = /\s/u;
+/** JavaScript's `\s`, by code unit: the alignment looks at every character of every page. */
+function isWhitespace(code: number): boolean {
+  return (
+    (code >= 9 && code <= 13) ||
+    code === 32 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
 
 /**
  * Finds each run's characters in `text`, in order: the text is the runs' characters with whitespace changed and
  * some characters dropped (control characters, a hyphen rejoined at a line end), never reordered or invented.
  * Returns each run's `[start, end)` in `text` (offset by `offset`), or null for a run none of whose characters
- * made it into the text.
+ * made it into the text. Linear in the text and the runs.
  */
 export function alignRuns(
   text: string,
@@ -76,13 +91,14 @@ export function alignRuns(
   return runs.map((run) => {
     let start = -1;
     let end = -1;
-    for (const character of run) {
-      if (whitespace.test(character)) continue;
+    for (let index = 0; index < run.length; index++) {
+      const code = run.charCodeAt(index);
+      if (isWhitespace(code)) continue;
       let next = cursor;
-      while (next < text.length && whitespace.test(text[next] ?? '')) next++;
-      if (text.startsWith(character, next)) {
+      while (next < text.length && isWhitespace(text.charCodeAt(next))) next++;
+      if (text.charCodeAt(next) === code) {
         if (start < 0) start = next;
-        cursor = next + character.length;
+        cursor = next + 1;
         end = cursor;
       }
       // Otherwise the character was dropped from the text: skip it and keep the cursor where it was.

@@ -227,7 +227,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         chunks: result.chunks,
         vectors: result.vectors,
         file: { contentType: originalContentType(result.document), bytes: upload.input.data },
-        layout: { text: result.document.text, boxes: result.document.boxes ?? [] },
+        layout: { text: result.document.text, boxes: result.document.textBoxes ?? [] },
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       };
       await store.addDocument(chatId, document, now());

@@ -4,7 +4,7 @@ import { createSectionLocator } from './section-paths.ts';
 
 /**
  * Turns `[start, end)` ranges of a document's text (in order) into chunks: ids in order, the page each starts on,
- * the text, and the headings it lies under when the document has headings.
+ * the text, and the headings it lies under when the document has headings (see {@link createSectionLocator}).
  */
 export function chunksFromRanges(
   document: LoadedDocument,
@@ -15,7 +15,7 @@ export function chunksFromRanges(
   const sectionAt = createSectionLocator(document.headings ?? []);
   const chunks: Chunk[] = [];
   for (const [start, end] of ranges) {
-    const section = sectionAt(start);
+    const section = sectionAt(start, end);
     chunks.push({
       id: `${documentId}#${chunks.length}`,
       documentId,

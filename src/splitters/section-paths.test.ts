@@ -4,7 +4,7 @@ import type { Heading, LoadedDocument } from '../core/types.ts';
 import { createRecursiveTextSplitter } from './recursive-text-splitter.ts';
 import { createSectionLocator } from './section-paths.ts';
 
-/** The headings over `offset` by definition: for each level, the last heading at or before it not closed since. */
+/** The headings over `offset` by definition: for each heading at or before it, kept unless closed since. */
 function reference(headings: readonly Heading[], offset: number): string[] {
   const before = headings.filter((heading) => heading.start <= offset);
   const path: string[] = [];
@@ -24,7 +24,8 @@ describe('createSectionLocator', () => {
       { level: 2, text: '1.2 Scope', start: 60, end: 69 },
       { level: 1, text: '2 Method', start: 80, end: 88 },
     ];
-    const at = createSectionLocator(headings);
+    const locate = createSectionLocator(headings);
+    const at = (offset: number) => locate(offset, offset + 1);
     expect([0, 25, 45, 65, 90].map(at)).toEqual([
       ['1 Intro'],
       ['1 Intro', '1.1 Goals'],
@@ -32,6 +33,10 @@ describe('createSectionLocator', () => {
       ['1 Intro', '1.2 Scope'],
       ['2 Method'],
     ]);
+    // A chunk that opens with a section's last words and then its successor's heading is the successor's.
+    expect(locate(55, 95)).toEqual(['1 Intro', '1.2 Scope']);
+    expect(locate(55, 65)).toEqual(['1 Intro', '1.1 Goals', '1.1.1 Speed']);
+    expect(locate(0, 10)).toEqual(['1 Intro']);
   });
 
   it('agrees with the definition for any headings and any increasing offsets (property)', () => {
@@ -49,11 +54,17 @@ describe('createSectionLocator', () => {
     fc.assert(
       fc.property(
         headingsArbitrary,
-        fc.array(fc.nat({ max: 700 }), { maxLength: 30 }),
-        (headings, offsets) => {
-          const at = createSectionLocator(headings);
-          for (const offset of offsets.sort((a, b) => a - b))
-            expect(at(offset)).toEqual(reference(headings, offset));
+        fc.array(fc.tuple(fc.nat({ max: 700 }), fc.nat({ max: 400 })), { maxLength: 30 }),
+        (headings, chunks) => {
+          const locate = createSectionLocator(headings);
+          // In any order: a chunk's section is the one in force at its start, or at the last heading of its lead.
+          for (const [start, length] of chunks) {
+            const lead = start + length * 0.25;
+            const claimed = headings
+              .filter((heading) => heading.start > start && heading.start <= lead)
+              .at(-1);
+            expect(locate(start, start + length)).toEqual(reference(headings, claimed?.start ?? start));
+          }
         },
       ),
     );

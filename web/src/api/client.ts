@@ -22,8 +22,8 @@ export interface ApiClient {
   ): AsyncGenerator<RagEvent>;
   /** Asks a question and streams the answer: `sources`, `text-delta`s, then `done` or `error`. */
   ask(chatId: string, question: string, options?: { signal?: AbortSignal }): AsyncGenerator<RagEvent>;
-  /** The original file of a document, as uploaded. */
-  documentFile(chatId: string, documentId: string, options?: { signal?: AbortSignal }): Promise<ArrayBuffer>;
+  /** The original file of a document, as uploaded (its `type` is the media type the server gave it). */
+  documentFile(chatId: string, documentId: string, options?: { signal?: AbortSignal }): Promise<Blob>;
   /** The text passage offsets point into and where its runs lie on the pages. */
   documentLayout(
     chatId: string,
@@ -199,7 +199,7 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
       const path = `${chatPath(chatId)}/documents/${encodeURIComponent(documentId)}/file`;
       const response = await request(path, { signal: fileOptions.signal });
       try {
-        return await response.arrayBuffer();
+        return await response.blob();
       } catch (error) {
         throw networkError(error);
       }

@@ -7,6 +7,7 @@ import type { ApiClient } from '../api/client.ts';
 import { useDialogFocus } from '../hooks/useDialogFocus.ts';
 import { citationLabel } from '../lib/format.ts';
 import { openPdf } from '../lib/pdf.ts';
+import { ImagePage } from './ImagePage.tsx';
 import { PdfPage } from './PdfPage.tsx';
 import { TextDocument } from './TextDocument.tsx';
 
@@ -48,6 +49,8 @@ export default function DocumentViewer({ api, target, onClose }: DocumentViewerP
   const bodyRef = useRef<HTMLDivElement>(null);
   const [layout, setLayout] = useState<DocumentLayout | null>(null);
   const [pdf, setPdf] = useState<PDFDocumentProxy | null>(null);
+  // An image read by OCR: shown with its words' boxes, like a PDF page.
+  const [image, setImage] = useState<Blob | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [page, setPage] = useState<number>(source.page ?? 1);
   const [width, setWidth] = useState(0);
@@ -58,19 +61,23 @@ export default function DocumentViewer({ api, target, onClose }: DocumentViewerP
     let opened: PDFDocumentProxy | null = null;
     setLayout(null);
     setPdf(null);
+    setImage(null);
     setError(null);
     void (async () => {
       try {
-        const [loadedLayout, file] = await Promise.all([
-          api.documentLayout(chatId, documentId, { signal: controller.signal }),
-          kind === 'pdf' ? api.documentFile(chatId, documentId, { signal: controller.signal }) : null,
-        ]);
+        const loadedLayout = await api.documentLayout(chatId, documentId, { signal: controller.signal });
+        // A text document has no boxes: its layout's text is all the viewer needs.
+        const file =
+          kind === 'pdf' || loadedLayout.boxes.length > 0
+            ? await api.documentFile(chatId, documentId, { signal: controller.signal })
+            : null;
         if (controller.signal.aborted) return;
         const first = passageRects(loadedLayout.boxes, source.start, source.end)[0];
         setPage(first?.page ?? source.page ?? 1);
         setLayout(loadedLayout);
-        if (file !== null) {
-          opened = await openPdf(file);
+        if (file !== null && kind !== 'pdf' && file.type.startsWith('image/')) setImage(file);
+        else if (file !== null && kind === 'pdf') {
+          opened = await openPdf(await file.arrayBuffer());
           if (controller.signal.aborted) {
             void opened.loadingTask.destroy();
             return;
@@ -192,6 +199,13 @@ export default function DocumentViewer({ api, target, onClose }: DocumentViewerP
             ) : (
               <p className="hint">Opening {source.source}…</p>
             )
+          ) : image && width > 0 ? (
+            <ImagePage
+              image={image}
+              width={width}
+              rects={rects}
+              label={`${source.source}${rects.length > 0 ? ', with the passage highlighted' : ''}`}
+            />
           ) : layout ? (
             <TextDocument text={layout.text} start={source.start} end={source.end} />
           ) : (
