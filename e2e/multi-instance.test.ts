@@ -158,12 +158,18 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
     expect(modelCall).toBeDefined();
     if (modelCall) await expect(fake.settled(modelCall)).resolves.toBe('client-closed');
 
-    // Refresh on yet another instance: the stopped answer was stored by the one that streamed it.
-    await stepAwayFrom(first.page, askedOn);
-    await first.page.reload();
-    const restored = first.page.locator('.bubble-answer').last();
-    await restored.getByText('Stopped.').waitFor();
-    const refreshedOn = servedBy(first.served, 'GET', new RegExp(`/api/chats/${chatId}$`));
+    // Refresh on yet another instance: the stopped answer was stored by the one that streamed it. A reload makes
+    // several API requests; each try shifts the round-robin by one until the chat itself comes from elsewhere.
+    let refreshedOn = askedOn;
+    for (let attempt = 0; attempt < instances.length && refreshedOn === askedOn; attempt++) {
+      await stepAwayFrom(first.page, askedOn);
+      for (let shift = 0; shift < attempt; shift++) await first.page.evaluate(() => fetch('/api/health'));
+      await first.page.reload();
+      const restored = first.page.locator('.bubble-answer').last();
+      await restored.getByText('Stopped.').waitFor();
+      await expect(restored.textContent()).resolves.toContain('word2');
+      refreshedOn = servedBy(first.served, 'GET', new RegExp(`/api/chats/${chatId}$`));
+    }
     expect(refreshedOn).not.toBe(askedOn);
 
     // Session 2: its own document; session 1's chat is not visible to it.
