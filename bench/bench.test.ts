@@ -2,8 +2,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { nginxAvailability } from '../e2e/support/nginx-balancer.ts';
+import { postgresAvailability } from '../src/test-helpers/postgres-cluster.ts';
 import { compareAlternating, median, quantile } from './measure.ts';
 import { benchParts } from './parts.ts';
+import type { ScaleResult } from './scale.ts';
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -51,6 +54,7 @@ describe('npm run bench -- <part> --json --quick', () => {
       'load',
       'ocr',
       'budget',
+      'scale',
     ]);
   });
 
@@ -100,6 +104,22 @@ describe('npm run bench -- <part> --json --quick', () => {
       expect(row.firstEventMs as number).toBeLessThanOrEqual(row.lastEventMs as number);
     }
   });
+
+  it.skipIf(!postgresAvailability({ needsBinaries: true }).available || !nginxAvailability().available)(
+    'scale: 1 and 3 instances answer every question, with both stores',
+    async () => {
+      const scale = (await runPart('scale')).scale as ScaleResult;
+      expect(scale.skipped).toBeUndefined();
+      expect(scale.throughput.map((row) => [row.instances, row.errors])).toEqual([
+        [1, 0],
+        [3, 0],
+      ]);
+      for (const row of scale.throughput) expect(row.questionsPerSecond).toBeGreaterThan(0);
+      expect(scale.latency.map((row) => row.store)).toEqual(['sqlite', 'postgres']);
+      expect(scale.postgresOverSqlite).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it('server: sessions upload and ask without errors', async () => {
     const server = (await runPart('server')).server as {

@@ -4,6 +4,7 @@ import { benchIngest, type IngestResult, ingestDefaults, ingestQuick } from './i
 import { benchLoad, type LoadBenchResult, loadDefaults, loadQuick } from './load.ts';
 import { benchOcr, type OcrResult, ocrDefaults, ocrQuick } from './ocr.ts';
 import { benchQuery, type QueryResult, queryDefaults, queryQuick } from './query.ts';
+import { benchScale, type ScaleResult, scaleDefaults, scaleQuick } from './scale.ts';
 import { benchServer, type ServerResult, serverDefaults, serverQuick } from './server.ts';
 import { benchSplit, type SplitResult, splitDefaults, splitQuick } from './split.ts';
 import {
@@ -230,6 +231,34 @@ export const benchParts: readonly BenchPart[] = [
             'peak RSS MB (target < 1024)',
           ],
           [[r.craftedStatus, r.craftedError, r.craftedMs, r.smallUploadStatus, r.smallUploadMs, r.peakRssMB]],
+        ),
+      ].join('\n');
+    },
+  },
+  {
+    name: 'scale',
+    run: async (quick) => ({ scale: await benchScale(quick ? scaleQuick : scaleDefaults) }),
+    table: (figures) => {
+      const r = figures.scale as ScaleResult;
+      if (r.skipped !== undefined) return `Scale: skipped (${r.skipped})`;
+      return [
+        formatTable(
+          `The same load through nginx, 1 vs 3 instances on one PostgreSQL (${r.cores} cores; 3/1 = ${r.ratio3to1})`,
+          ['instances', 'questions', 'errors', 'questions/s', 'p50 ms', 'p99 ms'],
+          r.throughput.map((row) => [
+            row.instances,
+            row.questions,
+            row.errors,
+            row.questionsPerSecond,
+            row.p50Ms,
+            row.p99Ms,
+          ]),
+        ),
+        '',
+        formatTable(
+          `One session, ms per question by store (PostgreSQL / SQLite = ${r.postgresOverSqlite})`,
+          ['store', 'questions', 'median', 'p90'],
+          r.latency.map((row) => [row.store, row.questions, row.medianMs, row.p90Ms]),
         ),
       ].join('\n');
     },

@@ -190,7 +190,13 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
 
     const citation = answer.locator('button.citation').first();
     if ((await citation.count()) > 0) {
+      // A citation opens its passage in the viewer; Escape closes it and leaves focus on the source.
       await citation.click();
+      await page.getByRole('dialog').waitFor();
+      await page.locator('.viewer-highlight').first().waitFor();
+      await screenshot(page, 'docchat-viewer', true);
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
       await expect(page.evaluate(() => document.activeElement?.closest('li.source') !== null)).resolves.toBe(
         true,
       );

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DocchatError } from './core/errors.ts';
 import type { EmbedderLimits } from './embedders/embedder.ts';
@@ -43,6 +44,10 @@ export interface Config {
   };
   /** `cited` asks for [n] after each claim; `reference` is the reference app's templates verbatim. */
   prompts: 'cited' | 'reference';
+  /** PostgreSQL instead of the SQLite file when `url` is set, so several instances can share one database. */
+  database: DatabaseConfig;
+  /** Sent as `X-Docchat-Instance` on every response, to see which instance behind a balancer answered. */
+  instanceId: string;
 }
 
 /** How much one document may cost to ingest; past any of these it is refused with `document_too_large`. */
@@ -85,6 +90,17 @@ export interface Quotas {
   indexCacheBytes: number;
   /** `DOCCHAT_HISTORY_MESSAGES`: the last messages of a chat read for each question. */
   historyMessages: number;
+}
+
+/** Where chats are stored and how the PostgreSQL pool behaves; see docs/DEPLOY.md. */
+export interface DatabaseConfig {
+  /** `postgres://...`; unset: the SQLite file in the data directory. */
+  url?: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** What a 503 `storage_unavailable` asks clients to wait (`Retry-After`). */
+  retryAfterSeconds: number;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -154,6 +170,19 @@ const envSchema = z.object({
   DOCCHAT_EMBEDDING_MAX_REQUEST_TOKENS: optionalInteger(8, 100_000_000),
   DOCCHAT_EMBEDDING_CONCURRENCY: optionalInteger(1, 64),
   DOCCHAT_PROMPTS: z.preprocess(blankToUndefined, z.enum(['cited', 'reference']).optional()),
+  DOCCHAT_DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
+  DOCCHAT_DATABASE_POOL_SIZE: integer(10, 1, 1000),
+  DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
+  DOCCHAT_DATABASE_STATEMENT_TIMEOUT_MS: integer(30_000, 100, 3_600_000),
+  DOCCHAT_DATABASE_RETRY_AFTER_SECONDS: integer(2, 1, 3600),
+  DOCCHAT_INSTANCE_ID: optionalString,
 });
 
 /**
@@ -273,6 +302,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     },
     prompts: values.DOCCHAT_PROMPTS ?? 'cited',
+    database: {
+      ...(values.DOCCHAT_DATABASE_URL === undefined ? {} : { url: values.DOCCHAT_DATABASE_URL }),
+      poolSize: values.DOCCHAT_DATABASE_POOL_SIZE,
+      connectTimeoutMs: values.DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: values.DOCCHAT_DATABASE_STATEMENT_TIMEOUT_MS,
+      retryAfterSeconds: values.DOCCHAT_DATABASE_RETRY_AFTER_SECONDS,
+    },
+    instanceId: values.DOCCHAT_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
   };
 }
 

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const builtIndex = join(repoRoot, 'dist', 'web', 'index.html');
-const buildInputs = ['web', 'vite.config.ts', 'src/core', 'package.json'].map((path) => join(repoRoot, path));
+const buildInputs = ['web', 'vite.config.ts', 'src/core', 'src/positions', 'package.json'].map((path) =>
+  join(repoRoot, path),
+);
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -78,6 +80,8 @@ export interface AppServer {
   /** What the server printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would; `stop` still cleans up. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -133,5 +137,11 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
     }
     await sleep(100);
   }
-  return { url, dataDir, output: () => output, stop };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  return { url, dataDir, output: () => output, stop, kill };
 }

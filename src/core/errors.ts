@@ -45,6 +45,8 @@ export const errorCodes = {
   // The server's storage: its database file is damaged (HTTP 503) or its disk is full (HTTP 507).
   storage_corrupt: 'internal',
   storage_full: 'internal',
+  // The database cannot be reached (restarting, unreachable, overloaded): HTTP 503 with Retry-After.
+  storage_unavailable: 'internal',
 } as const;
 
 /** A stable error code; see {@link errorCodes}. */

@@ -56,12 +56,40 @@ export interface LoadedDocument {
    * `text` with one OCR'd page), so code that only knows those two keeps working.
    */
   format?: DocumentFormat;
-  /** Headings in text order (Markdown, DOCX and HTML headings), when the format has them. */
-  headings?: Heading[];
-  /** Boxes of the words read by OCR (pages flagged `ocr`), one per word, in text order. */
+  /**
+   * Where each run of `text` lies on its page (PDF text items; OCR'd words), in text order, for highlighting
+   * passages in the original.
+   */
   textBoxes?: TextBox[];
+  /** Headings found in the document (PDF outline or layout cues, Markdown, DOCX, HTML), in text order. */
+  headings?: Heading[];
   /** Set when some pages could not be read (a damaged or truncated PDF): how many could. */
   readablePages?: number;
+}
+
+/**
+ * Where a run of a document's text lies on its page: `text.slice(start, end)` is drawn in the box. The box is
+ * in fractions of the page as displayed (origin top-left, y down, rotation applied: for a PDF, pdf.js's
+ * `getViewport({ scale: 1 })` divided by its width and height; for an image, pixels divided by its size), so any
+ * renderer multiplies by its own page size.
+ */
+export interface TextBox {
+  /** 1-based page number. */
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  start: number;
+  end: number;
+}
+
+/** A heading of a document: its level (1 is the top) and where its text lies in the document's text. */
+export interface Heading {
+  level: number;
+  text: string;
+  start: number;
+  end: number;
 }
 
 /**
@@ -78,6 +106,8 @@ export interface Chunk {
   start: number;
   end: number;
   text: string;
+  /** Headings the chunk lies under, outermost first (e.g. `['2 Approach', '2.2 DeepSeek-R1-Zero']`). */
+  section?: string[];
 }
 
 /** A chunk returned by retrieval, with its relevance score (higher is better; scale depends on the retriever). */
@@ -94,8 +124,11 @@ export interface Source {
   page: number | null;
   start: number;
   end: number;
+  /** The passage for reading: line breaks inside paragraphs joined (offsets still point into the original). */
   text: string;
   score: number;
+  /** Headings the passage lies under, outermost first. */
+  section?: string[];
 }
 
 /** One message of a chat conversation, in the OpenAI role convention. */

@@ -66,10 +66,10 @@ describe('layoutTextItems', () => {
       item('after a gap', 100, 650),
     ]);
     expect(lines).toEqual([
-      { text: 'Title', paragraphBreakBefore: false },
-      { text: 'first line', paragraphBreakBefore: true },
-      { text: 'second line', paragraphBreakBefore: false },
-      { text: 'after a gap', paragraphBreakBefore: true },
+      { text: 'Title', paragraphBreakBefore: false, size: 16 },
+      { text: 'first line', paragraphBreakBefore: true, size: 10 },
+      { text: 'second line', paragraphBreakBefore: false, size: 10 },
+      { text: 'after a gap', paragraphBreakBefore: true, size: 10 },
     ]);
   });
 

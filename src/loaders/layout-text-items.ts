@@ -16,6 +16,8 @@ export interface TextLine {
   text: string;
   /** The vertical gap above this line (or a change of font size) marks the start of a paragraph. */
   paragraphBreakBefore: boolean;
+  /** Font size of the line's longest item, in page units (a cue for headings). */
+  size?: number;
 }
 
 interface Placement {
@@ -133,6 +135,7 @@ export function layoutTextItems(items: readonly PdfTextItem[]): TextLine[] {
     return {
       text: laidOut.text,
       paragraphBreakBefore: before !== undefined && startsParagraph(before, laidOut),
+      size: laidOut.size,
     };
   });
 }

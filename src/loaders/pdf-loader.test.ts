@@ -252,6 +252,63 @@ describe('createPdfLoader', () => {
       { numRuns: 15 },
     );
   });
+
+  it('keeps where each text item lies: its box on the page and its characters in the text', async () => {
+    const runs = [
+      { text: 'Left column first line', x: 72, y: 700 },
+      { text: 'Right column words', x: 340, y: 700, size: 10 },
+      { text: 'Left column second', x: 72, y: 686 },
+    ];
+    const data = await buildPositionedTextPdf([runs, [{ text: 'Second page', x: 100, y: 100 }]]);
+    const document = await loader.load({ name: 'boxes.pdf', data });
+    const boxes = document.textBoxes ?? [];
+    expect(boxes.map((box) => document.text.slice(box.start, box.end))).toEqual([
+      ...runs.map((run) => run.text),
+      'Second page',
+    ]);
+    expect(boxes.map((box) => box.page)).toEqual([1, 1, 1, 2]);
+    runs.forEach((run, index) => {
+      const box = boxes[index];
+      const size = run.size ?? 12;
+      expect(box?.x).toBeCloseTo(run.x / 612, 3);
+      // The baseline lies inside the box, the run's ascent above it.
+      const baseline = (792 - run.y) / 792;
+      expect(box?.y).toBeLessThan(baseline - (0.6 * size) / 792);
+      expect((box?.y ?? 0) + (box?.height ?? 0)).toBeGreaterThan(baseline);
+      expect(box?.height).toBeCloseTo(size / 792, 2);
+    });
+    // Helvetica is about half an em per character: the box spans the run, not the page.
+    expect(boxes[0]?.width).toBeGreaterThan((0.4 * 12 * 'Left column first line'.length) / 612);
+    expect(boxes[0]?.width).toBeLessThan((0.6 * 12 * 'Left column first line'.length) / 612);
+  });
+});
+
+describe('createPdfLoader headings', () => {
+  it('finds headings from font sizes when the PDF has no outline, nested by size', async () => {
+    const body = 'Body text set in the size most characters use, long enough to be the body.';
+    const data = await buildPositionedTextPdf([
+      [
+        { text: '1 Introduction', x: 72, y: 720, size: 18 },
+        { text: body, x: 72, y: 690 },
+        { text: '1.1 Motivation', x: 72, y: 660, size: 14 },
+        { text: body, x: 72, y: 630 },
+      ],
+      [
+        { text: body, x: 72, y: 720 },
+        { text: '2 Method', x: 72, y: 690, size: 18 },
+        { text: body, x: 72, y: 660 },
+      ],
+    ]);
+    const document = await createPdfLoader().load({ name: 'headed.pdf', data });
+    expect(document.headings?.map(({ level, text }) => ({ level, text }))).toEqual([
+      { level: 1, text: '1 Introduction' },
+      { level: 2, text: '1.1 Motivation' },
+      { level: 1, text: '2 Method' },
+    ]);
+    for (const heading of document.headings ?? []) {
+      expect(document.text.slice(heading.start, heading.end)).toBe(heading.text);
+    }
+  });
 });
 
 describe('createPdfLoader limits', () => {

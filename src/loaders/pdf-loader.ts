@@ -12,12 +12,18 @@ import { createOcrEngine, type OcrEngine } from './ocr-engine.ts';
 import { ocrTextBoxes, ocrTextLines } from './ocr-layout.ts';
 import { type OcrPage, ocrPages } from './ocr-pages.ts';
 import { defaultOcrSettings } from './ocr-settings.ts';
+import { headingsFromLayout, headingsFromOutline, type OutlineEntry } from './pdf-headings.ts';
 import { renderPages } from './render-pages.ts';
 import { renderPdfPage } from './render-pdf-page.ts';
+import { alignRuns, type NormalizedBox, textItemBox } from './text-item-boxes.ts';
 
 type PdfDocument = Awaited<ReturnType<typeof getDocument>['promise']>;
 type PdfMetadata = Awaited<ReturnType<PdfDocument['getMetadata']>>;
 type PdfPage = Awaited<ReturnType<PdfDocument['getPage']>>;
+/** The font metrics pdf.js reports per font name beside the text items. */
+type PdfTextStyle = { ascent?: number; descent?: number };
+/** A text item with the font it is set in, whose style gives its box's height. */
+type PlacedItem = PdfTextItem & { fontName: string };
 
 /** pdf.js, imported on first use so that a process that never reads a PDF never loads it. */
 const pdfjs = () => import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -107,12 +113,17 @@ function titleOf(metadata: PdfMetadata | null): string | undefined {
  * A page's text items as pdf.js streams them (what `getTextContent` gathers), metered as they arrive: a content
  * stream that decodes to hundreds of megabytes is cancelled at the limit, not read to its end.
  */
-async function readTextItems(page: PdfPage, meter: LimitMeter): Promise<PdfTextItem[]> {
+async function readTextItems(
+  page: PdfPage,
+  meter: LimitMeter,
+): Promise<{ items: PlacedItem[]; styles: Record<string, PdfTextStyle> }> {
   const reader = page.streamTextContent().getReader();
-  const items: PdfTextItem[] = [];
+  const items: PlacedItem[] = [];
+  const styles: Record<string, PdfTextStyle> = {};
   // On a limit this throws without cancelling the reader (pdf.js 6 then closes its stream twice and throws
   // where nobody can catch it); destroying the loading task stops the parse instead.
   for (let step = await reader.read(); !step.done; step = await reader.read()) {
+    Object.assign(styles, step.value.styles);
     let characters = 0;
     for (const item of step.value.items) {
       if (!('str' in item)) continue;
@@ -122,22 +133,92 @@ async function readTextItems(page: PdfPage, meter: LimitMeter): Promise<PdfTextI
     meter.addCharacters(characters);
     meter.checkTime();
   }
-  return items;
+  return { items, styles };
+}
+
+/** Most outline entries read: a generated outline can list every paragraph, and each costs a lookup. */
+const maxOutlineEntries = 2000;
+
+/** The document's outline with each entry's page resolved; empty when it has none or it cannot be read. */
+async function readOutline(document: PdfDocument): Promise<OutlineEntry[]> {
+  let budget = maxOutlineEntries;
+  type RawEntry = Awaited<ReturnType<PdfDocument['getOutline']>>[number];
+  const pageOf = async (destination: RawEntry['dest']): Promise<number | null> => {
+    try {
+      const explicit =
+        typeof destination === 'string' ? await document.getDestination(destination) : destination;
+      const target: unknown = explicit?.[0];
+      if (typeof target === 'number') return target + 1;
+      if (typeof target === 'object' && target !== null && 'num' in target && 'gen' in target) {
+        return (await document.getPageIndex(target as { num: number; gen: number })) + 1;
+      }
+    } catch {
+      // A broken destination costs only its own entry's place.
+    }
+    return null;
+  };
+  const resolve = async (entries: readonly RawEntry[]): Promise<OutlineEntry[]> => {
+    const resolved: OutlineEntry[] = [];
+    for (const entry of entries) {
+      if (budget-- <= 0) break;
+      resolved.push({
+        title: entry.title,
+        page: await pageOf(entry.dest),
+        items: await resolve(entry.items),
+      });
+    }
+    return resolved;
+  };
+  return resolve((await document.getOutline().catch(() => null)) ?? []);
+}
+
+/** A text item's string and where it is drawn, kept to find it in the page's text later. */
+interface PlacedRun {
+  str: string;
+  box: NormalizedBox;
+}
+
+/** Each page's runs found in the document's text: the boxes of {@link LoadedDocument.textBoxes}. */
+function locateRuns(text: string, pages: LoadedDocument['pages'], runs: readonly PlacedRun[][]): TextBox[] {
+  const boxes: TextBox[] = [];
+  for (const span of pages) {
+    const pageRuns = runs[span.page - 1] ?? [];
+    const ranges = alignRuns(
+      text.slice(span.start, span.end),
+      pageRuns.map((run) => run.str),
+      span.start,
+    );
+    ranges.forEach((range, index) => {
+      const run = pageRuns[index];
+      if (range !== null && run !== undefined) boxes.push({ page: span.page, ...run.box, ...range });
+    });
+  }
+  return boxes;
 }
 
 async function readPages(
   document: PdfDocument,
   options: LoadOptions,
   meter: LimitMeter,
-): Promise<{ lines: TextLine[][]; failedPages: Set<number> }> {
+): Promise<{ lines: TextLine[][]; runs: PlacedRun[][]; failedPages: Set<number> }> {
   const lines: TextLine[][] = [];
+  const runs: PlacedRun[][] = [];
   const failedPages = new Set<number>();
   for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
     throwIfAborted(options.signal);
     meter.checkTime();
     try {
       const page = await document.getPage(pageNumber);
-      lines.push(layoutTextItems(await readTextItems(page, meter)));
+      const { items, styles } = await readTextItems(page, meter);
+      const viewport = page.getViewport({ scale: 1 });
+      const placed: PlacedRun[] = [];
+      for (const item of items) {
+        if (item.str.trim() === '') continue;
+        const box = textItemBox(item, viewport, styles[item.fontName]);
+        if (box !== null) placed.push({ str: item.str, box });
+      }
+      lines.push(layoutTextItems(items));
+      runs.push(placed);
       page.cleanup();
     } catch (error) {
       if (options.signal?.aborted) throw aborted(options.signal.reason);
@@ -145,10 +226,11 @@ async function readPages(
       // One damaged page should not cost the others: keep its place (and the page numbering) with no text.
       failedPages.add(pageNumber);
       lines.push([]);
+      runs.push([]);
     }
     options.onProgress?.(pageNumber, document.numPages);
   }
-  return { lines, failedPages };
+  return { lines, runs, failedPages };
 }
 
 /** Operators that paint an image: a scanned page is one (or a few) of them. */
@@ -267,7 +349,7 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
         throwIfAborted(signal);
         meter.checkPages(document.numPages);
         const metadata = document.getMetadata().catch(() => null);
-        const { lines, failedPages } = await readPages(document, options, meter);
+        const { lines, runs, failedPages } = await readPages(document, options, meter);
         const settings = options.ocr ?? defaultOcrSettings;
         const emptyPages = settings.enabled
           ? await pagesWithoutText(document, renderPages(lines), failedPages)
@@ -308,14 +390,30 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
           throw noText(source, document.numPages, emptyPages.length > 0);
         }
         const { text, pages } = joinPages(pageTexts);
-        const textBoxes: TextBox[] = [];
+        const textBoxes = locateRuns(text, pages, runs);
         for (const { page, result, unitsPerPixel } of read) {
           const span = pages[page - 1];
           if (!span || span.end === span.start) continue;
           span.ocr = true;
-          textBoxes.push(...ocrTextBoxes(result, text, span, unitsPerPixel));
+          // OCR boxes come in PDF units; the layout keeps fractions of the displayed page, as for text items.
+          const { width, height } = (await document.getPage(page)).getViewport({ scale: 1 });
+          for (const box of ocrTextBoxes(result, text, span, unitsPerPixel)) {
+            textBoxes.push({
+              ...box,
+              x: box.x / width,
+              y: box.y / height,
+              width: box.width / width,
+              height: box.height / height,
+            });
+          }
         }
+        textBoxes.sort((a, b) => a.start - b.start);
         const title = titleOf(await metadata);
+        const outline = await readOutline(document);
+        const headings =
+          outline.length > 0
+            ? headingsFromOutline(outline, text, pages)
+            : headingsFromLayout(lines, text, pages);
         // A damaged or cut-off file keeps the pages that could be read, and says how many those are.
         return {
           source,
@@ -323,8 +421,9 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
           format: 'pdf',
           text,
           pages,
+          textBoxes,
+          ...(headings.length > 0 ? { headings } : {}),
           ...(title === undefined ? {} : { title }),
-          ...(read.length === 0 ? {} : { textBoxes }),
           ...(failedPages.size > 0 ? { readablePages } : {}),
         };
       } catch (error) {

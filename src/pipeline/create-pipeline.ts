@@ -4,6 +4,7 @@ import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, Chunk, ScoredChunk, Source } from '../core/types.ts';
 import { defaultPrompts, formatContext, type RagPrompts } from '../prompts/default-prompts.ts';
 import type { Retriever } from '../retrieval/retriever.ts';
+import { reflowText } from '../text/reflow.ts';
 import { createCitationFilter } from './citation-filter.ts';
 import { withDefinitionPassage } from './definition-passage.ts';
 import { buildOverviews } from './document-overview.ts';
@@ -178,8 +179,10 @@ function toSources(hits: readonly ScoredChunk[]): Source[] {
     page: chunk.page,
     start: chunk.start,
     end: chunk.end,
-    text: chunk.text,
+    // Read by people and models alike: hard line breaks joined; start and end still point into the original.
+    text: reflowText(chunk.text),
     score,
+    ...(chunk.section === undefined ? {} : { section: chunk.section }),
   }));
 }
 

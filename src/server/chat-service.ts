@@ -3,9 +3,17 @@ import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, DocumentSummary } from '../core/types.ts';
 import type { Rag } from '../pipeline/create-rag.ts';
-import type { ChatRecord, ChatStore, MessageRecord, StoredDocument } from '../storage/chat-store.ts';
+import type {
+  ChatRecord,
+  ChatStore,
+  DocumentLayout,
+  MessageRecord,
+  StoredDocument,
+  StoredFile,
+} from '../storage/chat-store.ts';
 import type { IndexCache } from './index-cache.ts';
 import type { Logger } from './logger.ts';
+import { originalContentType } from './original-content-type.ts';
 import { createQuotaGuard, type QuotaGuard, type SessionUsage, unlimitedQuotas } from './quotas.ts';
 import type { Upload } from './read-upload.ts';
 
@@ -49,6 +57,10 @@ export interface ChatService {
     question: string,
     options: { signal: AbortSignal },
   ): Promise<AsyncGenerator<RagEvent>>;
+  /** The original file of a chat's document; `not_found` when it is not this session's. */
+  documentFile(sessionId: string, chatId: string, documentId: string): Promise<StoredFile>;
+  /** The text and text positions of a chat's document; `not_found` when it is not this session's. */
+  documentLayout(sessionId: string, chatId: string, documentId: string): Promise<DocumentLayout>;
   /** Aborts every upload and answer in flight and waits until their messages are stored. */
   close(): Promise<void>;
 }
@@ -88,6 +100,13 @@ export function toHistory(messages: readonly MessageRecord[]): ChatMessage[] {
   }
   if (history.at(-1)?.role === 'user') history.pop();
   return history;
+}
+
+function documentNotFound(): DocchatError {
+  return new DocchatError(
+    'not_found',
+    'This document does not exist in this chat (or its original was not kept).',
+  );
 }
 
 /** Makes the {@link ChatService} over a store, a RAG core and an index cache. */
@@ -232,6 +251,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         embedder: rag.embedderName,
         chunks: result.chunks,
         vectors: result.vectors,
+        file: { contentType: originalContentType(result.document), bytes: upload.input.data },
+        layout: { text: result.document.text, boxes: result.document.textBoxes ?? [] },
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       };
       await store.addDocument(chatId, document, now());
@@ -311,7 +332,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // Only the end of the conversation is read (a store without `last` returns all; the slice keeps it short).
       const recent = (await store.listMessages(chatId, { last: historyMessages })).slice(-historyMessages);
       const history = toHistory(recent);
-      const index = await indexes.get(chatId);
+      // The chat as just read from the store: documents uploaded through another instance are in it.
+      const index = await indexes.get(
+        chatId,
+        chat.documents.map((document) => document.id),
+      );
       throwIfAborted(signal);
       await store.addMessage(chatId, { id: randomUUID(), role: 'user', content: question, createdAt: now() });
       const message: MessageRecord = {
@@ -330,6 +355,20 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
       const events = rag.ask(index, question, { history, signal: tracked });
       return answer(chatId, events, tracked, release, message);
+    },
+
+    async documentFile(sessionId, chatId, documentId) {
+      await requireChat(sessionId, chatId);
+      const file = await store.getDocumentFile(chatId, documentId);
+      if (file === null) throw documentNotFound();
+      return file;
+    },
+
+    async documentLayout(sessionId, chatId, documentId) {
+      await requireChat(sessionId, chatId);
+      const layout = await store.getDocumentLayout(chatId, documentId);
+      if (layout === null) throw documentNotFound();
+      return layout;
     },
 
     async close() {

@@ -27,7 +27,7 @@ describe('meta routes', () => {
       model: { name: 'extractive', extractive: true },
       embedder: expect.stringMatching(/^local-hash/),
       retriever: 'hybrid',
-      storage: { status: 'ok' },
+      storage: { kind: 'sqlite', status: 'ok' },
     });
     await app.shutdown();
     app = startTestApp({ env: { DOCCHAT_RETRIEVER: 'lexical' } });

@@ -56,9 +56,21 @@ const apiRoutes: Record<string, readonly string[]> = {
   '/chats': ['GET', 'POST'],
   '/chats/:chatId': ['GET', 'DELETE'],
   '/chats/:chatId/documents': ['POST'],
+  '/chats/:chatId/documents/:documentId/file': ['GET'],
+  '/chats/:chatId/documents/:documentId/layout': ['GET'],
   '/chats/:chatId/messages': ['POST'],
   '/chats/:chatId/uploads/:uploadId': ['DELETE'],
 };
+
+/** Extra headers of an error response: a refused upload closes the connection; an outage says when to retry. */
+function errorHeaders(failure: DocchatError): Record<string, string> | undefined {
+  if (failure.code === 'file_too_large') return { Connection: 'close' };
+  if (failure.code === 'storage_unavailable') {
+    const seconds = failure.details.retryAfterSeconds;
+    return { 'Retry-After': String(typeof seconds === 'number' ? seconds : 1) };
+  }
+  return undefined;
+}
 
 /** Builds the HTTP API (under `/api`) and the static UI (everything else); see docs/API.md. */
 export function createApp(deps: AppDeps): DocchatApp {
@@ -89,6 +101,8 @@ export function createApp(deps: AppDeps): DocchatApp {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
+    // Which instance answered, for operators (and tests) behind a load balancer.
+    c.res.headers.set('X-Docchat-Instance', config.instanceId);
     const fields = { method: c.req.method, path: c.req.path, status: c.res.status };
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const body = c.res.body;
@@ -113,10 +127,7 @@ export function createApp(deps: AppDeps): DocchatApp {
       });
     }
     // A refused upload's body may still be arriving: closing the connection beats draining megabytes.
-    const response = errorResponse(
-      failure,
-      failure.code === 'file_too_large' ? { Connection: 'close' } : undefined,
-    );
+    const response = errorResponse(failure, errorHeaders(failure));
     // Keep a session cookie set before the failure, so the browser does not get a new session each time.
     for (const cookie of c.res.headers.getSetCookie()) response.headers.append('Set-Cookie', cookie);
     return status === 499 ? new Response(null, { status }) : response;

@@ -41,6 +41,7 @@ describe('statusForError', () => {
       internal: 500,
       storage_corrupt: 503,
       storage_full: 507,
+      storage_unavailable: 503,
     };
     for (const code of Object.keys(errorCodes) as ErrorCode[]) {
       const status = statusForError(code);

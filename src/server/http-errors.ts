@@ -42,6 +42,8 @@ export function statusForError(code: ErrorCode): number {
       return 503;
     case 'storage_full':
       return 507;
+    case 'storage_unavailable':
+      return 503;
     default: {
       const kind = new DocchatError(code, '').kind;
       return kind === 'input' ? 422 : kind === 'upstream' ? 502 : 500;

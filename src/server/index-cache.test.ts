@@ -101,6 +101,48 @@ describe('createIndexCache', () => {
     await store.close();
   });
 
+  it('catches up with documents another instance stored, loading only those', async () => {
+    const { store, rag } = await setup(countingEmbedder('same'));
+    const requested: (readonly string[] | undefined)[] = [];
+    const watched = {
+      ...store,
+      loadDocuments(chatId: string, documentIds?: readonly string[]) {
+        requested.push(documentIds);
+        return store.loadDocuments(chatId, documentIds);
+      },
+    };
+    const cache = createIndexCache({ rag, store: watched, maxEntries: 2 });
+    await store.addDocument('a', documentFrom('same', 'd1'), 1);
+    const index = await cache.get('a', ['d1']);
+    // Stored through another instance: this cache was not told.
+    await store.addDocument('a', documentFrom('same', 'd2'), 2);
+    await store.addDocument('a', documentFrom('same', 'd3'), 3);
+    const current = await cache.get('a', ['d1', 'd2', 'd3']);
+    expect(current).toBe(index);
+    expect(current.chunks.map((chunk) => chunk.documentId)).toEqual([
+      ...['d1', 'd1', 'd1'],
+      ...['d2', 'd2', 'd2'],
+      ...['d3', 'd3', 'd3'],
+    ]);
+    expect(requested).toEqual([undefined, ['d2', 'd3']]);
+    expect(await cache.get('a', ['d1', 'd2', 'd3'])).toBe(index);
+    expect(requested).toHaveLength(2);
+    await store.close();
+  });
+
+  it('rebuilds an index that holds a document the chat no longer lists', async () => {
+    const { store, cache } = await setup(countingEmbedder('same'));
+    await store.addDocument('a', documentFrom('same', 'd1'), 1);
+    const index = await cache.get('a', ['d1']);
+    await store.deleteChat('s', 'a');
+    await store.createChat({ id: 'a', sessionId: 's', createdAt: 5 });
+    await store.addDocument('a', documentFrom('same', 'd2'), 6);
+    const rebuilt = await cache.get('a', ['d2']);
+    expect(rebuilt).not.toBe(index);
+    expect(rebuilt.chunks.map((chunk) => chunk.documentId)).toEqual(['d2', 'd2', 'd2']);
+    await store.close();
+  });
+
   it('keeps at most maxEntries indexes, dropping the least recently used', async () => {
     const { store, cache } = await setup(countingEmbedder('same'), 2);
     const a = await cache.get('a');

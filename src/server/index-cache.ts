@@ -9,8 +9,13 @@ import type { Logger } from './logger.ts';
 
 /** The live search indexes of recently used chats, rebuilt from the store when missing (e.g. after a restart). */
 export interface IndexCache {
-  /** The chat's index, loading it from the store on first use. Concurrent callers share one load. */
-  get(chatId: string): Promise<SearchIndex>;
+  /**
+   * The chat's index, loading it from the store on first use. Concurrent callers share one load. With
+   * `documentIds` (the chat's documents as the store lists them now), a live index is first brought up to date:
+   * documents another instance added are loaded alone, and an index holding a document the chat no longer has
+   * is rebuilt.
+   */
+  get(chatId: string, documentIds?: readonly string[]): Promise<SearchIndex>;
   /**
    * Adds a just-stored document to the chat's index if that index is live (otherwise the next load has it).
    * `built`, an index holding exactly this document, becomes the chat's live index when the chat has none and
@@ -162,14 +167,32 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
     }
   }
 
+  /** Loads into a live index the documents it lacks; `false` when it holds one the chat no longer has. */
+  function catchUp(chatId: string, entry: Entry, documentIds: readonly string[]): boolean {
+    const wanted = new Set(documentIds);
+    if ([...entry.documentIds].some((id) => !wanted.has(id))) return false;
+    const missing = documentIds.filter((id) => !entry.documentIds.has(id));
+    if (missing.length > 0) {
+      entry.index = entry.index.then(async (index) => {
+        for (const document of await store.loadDocuments(chatId, missing)) {
+          await addTo(index, entry, document);
+        }
+        return index;
+      });
+      dropOnFailure(chatId, entry);
+    }
+    return true;
+  }
+
   return {
-    get(chatId) {
+    get(chatId, documentIds) {
       const existing = entries.get(chatId);
-      if (existing !== undefined) {
+      if (existing !== undefined && (documentIds === undefined || catchUp(chatId, existing, documentIds))) {
         entries.delete(chatId);
         entries.set(chatId, existing);
         return existing.index;
       }
+      entries.delete(chatId);
       const entry: Entry = { index: Promise.resolve(rag.createIndex()), documentIds: new Set(), bytes: 0 };
       entry.index = load(entry, chatId);
       entries.set(chatId, entry);

@@ -300,7 +300,9 @@ describe('crashes (kill -9 of the server process)', () => {
     const prompt = fake.requests.find((request) => request.path.startsWith('/v1/chat'))?.body as FakeChatBody;
     const roles = prompt.messages.map((message) => message.role).filter((role) => role !== 'system');
     expect(roles.at(-1)).toBe('user');
-    roles.forEach((role, i) => expect(role === roles[i + 1], roles.join(',')).toBe(false));
+    roles.forEach((role, i) => {
+      expect(role === roles[i + 1], roles.join(',')).toBe(false);
+    });
     running.child.kill('SIGTERM');
     await running.exited;
   });

@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import { toDocchatError } from '../core/errors.ts';
 import { providerFailureFields } from '../core/openai-errors.ts';
 import { createLoaderPool } from '../loaders/create-loader-pool.ts';
 import { createRag } from '../pipeline/create-rag.ts';
 import type { ChatStore } from '../storage/chat-store.ts';
-import { createSqliteChatStore, verifySqliteFile } from '../storage/sqlite-chat-store.ts';
+import { openChatStore } from '../storage/open-chat-store.ts';
 import { createApp } from './create-app.ts';
 import { createJsonLogger } from './logger.ts';
 
@@ -21,7 +20,21 @@ function fail(event: string, error: unknown): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
+/** Opens the store; while the database cannot be reached yet (it may start after us), waits and tries again. */
+async function openStoreWhenReachable(config: Config): Promise<ChatStore> {
+  const onIdleError = (error: Error) => logger.error('database_connection_lost', { message: error.message });
+  while (true) {
+    try {
+      return await openChatStore(config, { onIdleError });
+    } catch (error) {
+      if (toDocchatError(error).code !== 'storage_unavailable') throw error;
+      logger.error('database_unavailable', { retryInSeconds: config.database.retryAfterSeconds });
+      await new Promise((resolve) => setTimeout(resolve, config.database.retryAfterSeconds * 1000));
+    }
+  }
+}
+
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
@@ -38,12 +51,11 @@ function refuseStorage(error: unknown): never {
   process.exit(2);
 }
 
-const databasePath = join(config.server.dataDir, 'docchat.sqlite');
 let store: ChatStore;
 try {
-  verifySqliteFile(databasePath);
-  store = createSqliteChatStore({ path: databasePath });
-  // What a crash cut off is marked as such: answers `interrupted`, uploads `failed`.
+  store = await openStoreWhenReachable(config);
+  // What a crash cut off is marked as such: answers `interrupted`, uploads `failed` (with PostgreSQL, only
+  // what instances that are no longer running left behind).
   const recovered = await store.recoverInterrupted();
   if (recovered.messages + recovered.uploads > 0) logger.info('recovered_interrupted', recovered);
 } catch (error) {
@@ -83,6 +95,8 @@ const server = serve(
       model: rag.model.name,
       embedder: rag.embedderName,
       dataDir: config.server.dataDir,
+      database: config.database.url === undefined ? 'sqlite' : 'postgres',
+      instance: config.instanceId,
     });
   },
 );

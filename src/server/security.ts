@@ -87,7 +87,16 @@ const headers = secureHeaders({
  */
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
-    await headers(c, next);
+    // A route's own policy (an uploaded original is served with `sandbox`) is added to the common one.
+    let own: string | null = null;
+    await headers(c, async () => {
+      await next();
+      own = c.res.headers.get('Content-Security-Policy');
+    });
+    const common = c.res.headers.get('Content-Security-Policy');
+    if (own !== null && common !== null && own !== common) {
+      c.res.headers.set('Content-Security-Policy', `${common}; ${own}`);
+    }
     if (isHttps(c)) c.res.headers.set('Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}`);
   };
 }

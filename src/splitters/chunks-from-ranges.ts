@@ -1,15 +1,21 @@
 import type { Chunk, LoadedDocument } from '../core/types.ts';
 import { createPageLocator } from './page-locator.ts';
+import { createSectionLocator } from './section-paths.ts';
 
-/** Turns `[start, end)` ranges of a document's text into chunks: ids in order, the page each starts on, the text. */
+/**
+ * Turns `[start, end)` ranges of a document's text (in order) into chunks: ids in order, the page each starts on,
+ * the text, and the headings it lies under when the document has headings (see {@link createSectionLocator}).
+ */
 export function chunksFromRanges(
   document: LoadedDocument,
   documentId: string,
   ranges: Iterable<readonly [number, number]>,
 ): Chunk[] {
   const pageAt = createPageLocator(document);
+  const sectionAt = createSectionLocator(document.headings ?? []);
   const chunks: Chunk[] = [];
   for (const [start, end] of ranges) {
+    const section = sectionAt(start, end);
     chunks.push({
       id: `${documentId}#${chunks.length}`,
       documentId,
@@ -18,6 +24,7 @@ export function chunksFromRanges(
       start,
       end,
       text: document.text.slice(start, end),
+      ...(section.length > 0 ? { section } : {}),
     });
   }
   return chunks;

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors.ts';
-import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
 
 /** A browser session. `id` is what the store keys on (the server passes a hash of the cookie, never the cookie). */
 export interface SessionRecord {
@@ -41,6 +41,24 @@ export interface StoredDocument {
   vectors: Float32Array[] | null;
   /** The client's `Idempotency-Key` of the upload, unique per chat (see {@link ChatStore.findDocumentByIdempotencyKey}). */
   idempotencyKey?: string;
+  /** The file as uploaded, kept to show the original; absent when there is none (not kept by `loadDocuments`). */
+  file?: StoredFile;
+  /** The document's text and text positions, for the viewer; absent when there is none (not kept by `loadDocuments`). */
+  layout?: DocumentLayout;
+}
+
+/** The original bytes of an uploaded document and the media type to serve them with. */
+export interface StoredFile {
+  /** E.g. `application/pdf` or `text/plain; charset=utf-8`. */
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** What the viewer needs to place a passage in its document: the text that offsets point into, and its boxes. */
+export interface DocumentLayout {
+  text: string;
+  /** Where each run of `text` lies on its page, in text order; empty for documents without pages. */
+  boxes: TextBox[];
 }
 
 /**
@@ -95,8 +113,11 @@ export interface ChatStore {
    * (if any) goes in the same transaction. Two documents of a chat never share an `idempotencyKey`.
    */
   addDocument(chatId: string, document: StoredDocument, now: number): Promise<void>;
-  /** Every document of a chat with chunks and vectors, in upload order. */
-  loadDocuments(chatId: string): Promise<StoredDocument[]>;
+  /**
+   * Every document of a chat with chunks and vectors, in upload order (without `file` and `layout`); with
+   * `documentIds`, only those of them (an instance catching up with documents another instance added).
+   */
+  loadDocuments(chatId: string, documentIds?: readonly string[]): Promise<StoredDocument[]>;
   /** The chat's document stored with this `Idempotency-Key`, or `null`. */
   findDocumentByIdempotencyKey(chatId: string, idempotencyKey: string): Promise<DocumentSummary | null>;
 
@@ -104,6 +125,10 @@ export interface ChatStore {
   beginUpload(chatId: string, upload: { id: string; source: string; createdAt: number }): Promise<void>;
   /** Forgets an upload record (ingestion failed or was cancelled, or the user dismissed a failed one). */
   discardUpload(chatId: string, uploadId: string): Promise<void>;
+  /** The original file of a chat's document; `null` when the chat has no such document or it has no file. */
+  getDocumentFile(chatId: string, documentId: string): Promise<StoredFile | null>;
+  /** The text and text positions of a chat's document; `null` when the chat has no such document or none were kept. */
+  getDocumentLayout(chatId: string, documentId: string): Promise<DocumentLayout | null>;
 
   /** Appends a message to a chat. */
   addMessage(chatId: string, message: MessageRecord): Promise<void>;

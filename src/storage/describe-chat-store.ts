@@ -13,6 +13,7 @@ export function makeStoredDocument(id: string, count: number, withVectors = true
     start: i * 10,
     end: i * 10 + 9,
     text: `chunk ${i} of ${id} — ünïcødé`,
+    ...(i % 3 === 1 ? { section: ['1 Introduction', `1.${i} Détails`] } : {}),
   }));
   return {
     summary: { id, source: `${id}.txt`, kind: 'text', pages: null, chunks: count, characters: count * 10 },
@@ -135,6 +136,90 @@ export function describeChatStore(
       expect(chat?.updatedAt).toBe(3000);
     });
 
+    it('loads only the documents asked for, in upload order', async () => {
+      await withChat();
+      await withChat('s1', 'other');
+      for (const id of ['d1', 'd2', 'd3']) await store.addDocument('c1', makeStoredDocument(id, 2), 1);
+      await store.addDocument('other', makeStoredDocument('d4', 2), 1);
+      const loaded = await store.loadDocuments('c1', ['d3', 'd1', 'd4', 'ghost']);
+      expect(loaded.map((document) => document.summary.id)).toEqual(['d1', 'd3']);
+      expect(loaded[1]?.chunks).toEqual(makeStoredDocument('d3', 2).chunks);
+      expect(await store.loadDocuments('c1', [])).toEqual([]);
+    });
+
+    it("keeps a document's original file and layout, readable only through its own chat", async () => {
+      await withChat('s1', 'c1');
+      await withChat('s1', 'other');
+      const bytes = new Uint8Array(70_000).map((_, i) => (i * 7919) % 256);
+      const document: StoredDocument = {
+        ...makeStoredDocument('d1', 2),
+        file: { contentType: 'application/pdf', bytes },
+        layout: {
+          text: 'Hello wörld\n\nPage two',
+          boxes: [
+            { page: 1, x: 0.1, y: 0.2, width: 0.3125, height: 0.015625, start: 0, end: 11 },
+            { page: 2, x: 0, y: 0.05, width: 1, height: 0.1, start: 13, end: 21 },
+          ],
+        },
+      };
+      await store.addDocument('c1', document, 1);
+      await store.addDocument('c1', makeStoredDocument('d2', 1), 2);
+      const file = await store.getDocumentFile('c1', 'd1');
+      expect(file?.contentType).toBe('application/pdf');
+      expect(file?.bytes).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(file?.bytes ?? []).equals(Buffer.from(bytes))).toBe(true);
+      expect(await store.getDocumentLayout('c1', 'd1')).toEqual(document.layout);
+      // Heavy parts stay out of index rebuilds.
+      const [loaded] = await store.loadDocuments('c1');
+      expect(loaded?.file).toBeUndefined();
+      expect(loaded?.layout).toBeUndefined();
+      // A document without them, one that does not exist, and one of another chat read as null.
+      expect(await store.getDocumentFile('c1', 'd2')).toBeNull();
+      expect(await store.getDocumentLayout('c1', 'd2')).toBeNull();
+      expect(await store.getDocumentFile('c1', 'ghost')).toBeNull();
+      expect(await store.getDocumentFile('other', 'd1')).toBeNull();
+      expect(await store.getDocumentLayout('other', 'd1')).toBeNull();
+    });
+
+    it("keeps an empty layout and a text file's media type", async () => {
+      await withChat();
+      const text = 'line one\nline two';
+      await store.addDocument(
+        'c1',
+        {
+          ...makeStoredDocument('d1', 1),
+          file: { contentType: 'text/plain; charset=utf-8', bytes: new TextEncoder().encode(text) },
+          layout: { text, boxes: [] },
+        },
+        1,
+      );
+      const file = await store.getDocumentFile('c1', 'd1');
+      expect(file?.contentType).toBe('text/plain; charset=utf-8');
+      expect(new TextDecoder().decode(file?.bytes)).toBe(text);
+      expect(await store.getDocumentLayout('c1', 'd1')).toEqual({ text, boxes: [] });
+    });
+
+    it('deletes files and layouts with their chat and their session', async () => {
+      await withChat('s1', 'c1');
+      await withChat('s2', 'c2');
+      const withFile = (id: string): StoredDocument => ({
+        ...makeStoredDocument(id, 1),
+        file: { contentType: 'application/pdf', bytes: new Uint8Array([37, 80, 68, 70]) },
+        layout: { text: 'x', boxes: [{ page: 1, x: 0, y: 0, width: 1, height: 1, start: 0, end: 1 }] },
+      });
+      await store.addDocument('c1', withFile('d1'), 1);
+      await store.addDocument('c2', withFile('d2'), 1);
+      await store.deleteChat('s1', 'c1');
+      await store.deleteSession('s2');
+      expect(await store.getDocumentFile('c1', 'd1')).toBeNull();
+      expect(await store.getDocumentLayout('c1', 'd1')).toBeNull();
+      expect(await store.getDocumentFile('c2', 'd2')).toBeNull();
+      // The same ids can be used again: nothing was left behind.
+      await withChat('s1', 'c1');
+      await store.addDocument('c1', withFile('d1'), 2);
+      expect(await store.getDocumentLayout('c1', 'd1')).toEqual(withFile('d1').layout);
+    });
+
     it('rejects writes to a chat that does not exist with not_found, and keeps nothing', async () => {
       await expect(store.addDocument('ghost', makeStoredDocument('d1', 2), 1)).rejects.toBeInstanceOf(
         DocchatError,
@@ -167,6 +252,17 @@ export function describeChatStore(
         model: { name: 'extractive', extractive: true },
         sources: [
           { n: 1, id: 'd#0', source: 'd.txt', page: null, start: 0, end: 3, text: 'abc', score: 0.5 },
+          {
+            n: 2,
+            id: 'd#1',
+            source: 'd.txt',
+            page: 2,
+            start: 4,
+            end: 9,
+            text: 'defgh',
+            score: 0.25,
+            section: ['2 Method'],
+          },
         ],
       };
       await store.addMessage('c1', answer);
@@ -183,6 +279,19 @@ export function describeChatStore(
       expect(messages[0]).toEqual({ id: 'm1', role: 'user', content: 'What?', createdAt: 5 });
       expect(messages[1]).toEqual(answer);
       expect(messages[2]?.error).toEqual({ error: 'rate_limited', message: 'Slow down.' });
+    });
+
+    it('orders messages by when they were added, not by their timestamps', async () => {
+      await withChat();
+      // Instances with skewed clocks: a later message may carry an earlier time.
+      await store.addMessage('c1', { id: 'late-clock', role: 'user', content: 'a', createdAt: 900 });
+      await store.addMessage('c1', { id: 'early-clock', role: 'assistant', content: 'b', createdAt: 100 });
+      await store.addMessage('c1', { id: 'same-time', role: 'user', content: 'c', createdAt: 100 });
+      expect((await store.listMessages('c1')).map((message) => message.id)).toEqual([
+        'late-clock',
+        'early-clock',
+        'same-time',
+      ]);
     });
 
     it('deletes a chat with everything it owns, and only for its own session', async () => {
@@ -347,13 +456,24 @@ export function describeChatStore(
 
     it.skipIf(reopen === undefined)('keeps everything across close and reopen', async () => {
       await withChat();
-      await store.addDocument('c1', makeStoredDocument('d1', 4), 1);
+      await store.addDocument(
+        'c1',
+        {
+          ...makeStoredDocument('d1', 4),
+          file: { contentType: 'text/markdown; charset=utf-8', bytes: new Uint8Array([35, 32, 120]) },
+          layout: { text: '# x', boxes: [] },
+        },
+        1,
+      );
       await store.addMessage('c1', { id: 'm1', role: 'user', content: 'x', createdAt: 1 });
       await store.close();
       if (reopen === undefined) return;
       store = await reopen();
       expect((await store.getChat('s1', 'c1'))?.documents).toHaveLength(1);
       expect((await store.loadDocuments('c1'))[0]?.vectors).toHaveLength(4);
+      expect((await store.loadDocuments('c1'))[0]?.chunks).toEqual(makeStoredDocument('d1', 4).chunks);
+      expect(Array.from((await store.getDocumentFile('c1', 'd1'))?.bytes ?? [])).toEqual([35, 32, 120]);
+      expect(await store.getDocumentLayout('c1', 'd1')).toEqual({ text: '# x', boxes: [] });
       expect(await store.listMessages('c1')).toHaveLength(1);
     });
   });

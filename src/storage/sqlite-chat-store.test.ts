@@ -58,6 +58,32 @@ describe('createSqliteChatStore', () => {
     db.close();
   });
 
+  it('upgrades a version 3 database in place, keeping its documents', async () => {
+    const path = join(root, 'v3', 'db.sqlite');
+    const first = createSqliteChatStore({ path });
+    await first.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await first.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    const old = makeStoredDocument('d', 1);
+    await first.addDocument('c', old, 1);
+    await first.close();
+    // Back to version 3's shape: no sections column, no file or layout tables.
+    const db = new DatabaseSync(path);
+    db.exec(
+      'DROP TABLE document_files; DROP TABLE document_layouts; ALTER TABLE document_contents DROP COLUMN sections;',
+    );
+    db.exec('PRAGMA user_version = 3');
+    db.close();
+    const store = createSqliteChatStore({ path });
+    expect((await store.loadDocuments('c'))[0]?.chunks).toEqual(old.chunks);
+    await store.addDocument(
+      'c',
+      { ...makeStoredDocument('e', 2), file: { contentType: 'text/plain', bytes: new Uint8Array([65]) } },
+      2,
+    );
+    expect((await store.getDocumentFile('c', 'e'))?.contentType).toBe('text/plain');
+    await store.close();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const path = join(root, 'newer.sqlite');
     const db = new DatabaseSync(path);

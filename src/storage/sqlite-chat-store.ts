@@ -2,20 +2,22 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from 'node:sqlite';
 import { DocchatError, type ErrorCode, errorCodes } from '../core/errors.ts';
-import type { Chunk, DocumentSummary, ModelInfo, Source } from '../core/types.ts';
+import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
 import type {
   ChatRecord,
   ChatStore,
+  DocumentLayout,
   MessageRecord,
   MessageStatus,
   SessionRecord,
   StoredDocument,
+  StoredFile,
   UploadRecord,
 } from './chat-store.ts';
 import { packContents, unpackContents } from './pack-contents.ts';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const sqliteSchemaVersion = 3;
+export const sqliteSchemaVersion = 4;
 
 /** Version 1: one row per chunk with its own text (overlaps stored twice) and vector. */
 const schemaV1 = `
@@ -107,6 +109,21 @@ const schemaV3 = `
 ALTER TABLE documents ADD COLUMN readable_pages INTEGER;
 `;
 
+/** Version 4: section paths of chunks, and each document's original file and text positions for the viewer. */
+const schemaV4 = `
+ALTER TABLE document_contents ADD COLUMN sections TEXT;
+CREATE TABLE document_files (
+  document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  content_type TEXT NOT NULL,
+  bytes BLOB NOT NULL
+);
+CREATE TABLE document_layouts (
+  document_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+  text TEXT NOT NULL,
+  boxes TEXT NOT NULL
+);
+`;
+
 /** How the WAL is kept small; defaults of {@link createSqliteChatStore}. */
 export interface SqliteLimits {
   /** WAL pages after which a commit checkpoints into the main file (SQLite's `wal_autocheckpoint`). */
@@ -149,6 +166,43 @@ function optionalInteger(row: Row, column: string): number | null {
 
 function corrupt(column: string): DocchatError {
   return new DocchatError('internal', `The chat database has an unexpected value in column ${column}.`);
+}
+
+/** Every chunk's section path as one JSON array (`null` entries for none), or `null` when no chunk has one. */
+function sectionsJson(chunks: readonly Chunk[]): string | null {
+  if (chunks.every((chunk) => chunk.section === undefined)) return null;
+  return JSON.stringify(chunks.map((chunk) => chunk.section ?? null));
+}
+
+/** Puts back the section paths {@link sectionsJson} stored. */
+function withSections(chunks: Chunk[], json: string | undefined): Chunk[] {
+  if (json === undefined) return chunks;
+  const sections = JSON.parse(json) as (string[] | null)[];
+  return chunks.map((chunk, i) => {
+    const section = sections[i];
+    return section === null || section === undefined ? chunk : { ...chunk, section };
+  });
+}
+
+/** Boxes as JSON arrays `[page, x, y, width, height, start, end]`: a third of the size of objects. */
+function boxesToJson(boxes: readonly TextBox[]): string {
+  return JSON.stringify(
+    boxes.map((box) => [box.page, box.x, box.y, box.width, box.height, box.start, box.end]),
+  );
+}
+
+function boxesFromJson(json: string): TextBox[] {
+  return (JSON.parse(json) as number[][]).map(
+    ([page = 0, x = 0, y = 0, width = 0, height = 0, start = 0, end = 0]) => ({
+      page,
+      x,
+      y,
+      width,
+      height,
+      start,
+      end,
+    }),
+  );
 }
 
 function isErrorCode(value: unknown): value is ErrorCode {
@@ -266,10 +320,18 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
       'INSERT INTO documents (id, chat_id, source, kind, pages, readable_pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertContents: db.prepare(
-      'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     contentsOfDocument: db.prepare(
-      'SELECT text, layout, ids, sources, dimensions, vectors FROM document_contents WHERE document_id = ?',
+      'SELECT text, layout, ids, sources, dimensions, vectors, sections FROM document_contents WHERE document_id = ?',
+    ),
+    insertFile: db.prepare('INSERT INTO document_files (document_id, content_type, bytes) VALUES (?, ?, ?)'),
+    getFile: db.prepare(
+      'SELECT content_type, bytes FROM document_files JOIN documents ON documents.id = document_files.document_id WHERE documents.id = ? AND documents.chat_id = ?',
+    ),
+    insertLayout: db.prepare('INSERT INTO document_layouts (document_id, text, boxes) VALUES (?, ?, ?)'),
+    getLayout: db.prepare(
+      'SELECT text, boxes FROM document_layouts JOIN documents ON documents.id = document_layouts.document_id WHERE documents.id = ? AND documents.chat_id = ?',
     ),
     uploadsOfChat: db.prepare(
       'SELECT id, source, created_at, status FROM uploads WHERE chat_id = ? ORDER BY created_at, rowid',
@@ -413,7 +475,12 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
       dimensions: optionalInteger(contents, 'dimensions'),
       vectors: vectors instanceof Uint8Array ? vectors : null,
     });
-    return { summary, embedder: optionalText(row, 'embedder') ?? null, ...unpacked };
+    return {
+      summary,
+      embedder: optionalText(row, 'embedder') ?? null,
+      ...unpacked,
+      chunks: withSections(unpacked.chunks, optionalText(contents, 'sections')),
+    };
   }
 
   function requireChat(chatId: string): void {
@@ -546,15 +613,28 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
             json(packed.sources ?? undefined),
             packed.dimensions,
             packed.vectors,
+            sectionsJson(chunks),
           );
+          if (document.file !== undefined) {
+            statements.insertFile.run(summary.id, document.file.contentType, document.file.bytes);
+          }
+          if (document.layout !== undefined) {
+            statements.insertLayout.run(summary.id, document.layout.text, boxesToJson(document.layout.boxes));
+          }
           statements.deleteUpload.run(summary.id, chatId);
           statements.touchChat.run(now, chatId);
         }),
       );
     },
 
-    async loadDocuments(chatId) {
-      return guarded(() => statements.documentSummaries.all(chatId).map(toStoredDocument));
+    async loadDocuments(chatId, documentIds) {
+      const wanted = documentIds === undefined ? null : new Set(documentIds);
+      return guarded(() =>
+        statements.documentSummaries
+          .all(chatId)
+          .filter((row) => wanted === null || wanted.has(text(row, 'id')))
+          .map(toStoredDocument),
+      );
     },
 
     async findDocumentByIdempotencyKey(chatId, idempotencyKey) {
@@ -575,6 +655,24 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
 
     async discardUpload(chatId, uploadId) {
       guarded(() => statements.deleteUpload.run(uploadId, chatId));
+    },
+
+    async getDocumentFile(chatId, documentId) {
+      return guarded(() => {
+        const row = statements.getFile.get(documentId, chatId);
+        if (row === undefined) return null;
+        const bytes = row.bytes;
+        if (!(bytes instanceof Uint8Array)) throw corrupt('bytes');
+        return { contentType: text(row, 'content_type'), bytes } satisfies StoredFile;
+      });
+    },
+
+    async getDocumentLayout(chatId, documentId) {
+      return guarded(() => {
+        const row = statements.getLayout.get(documentId, chatId);
+        if (row === undefined) return null;
+        return { text: text(row, 'text'), boxes: boxesFromJson(text(row, 'boxes')) } satisfies DocumentLayout;
+      });
     },
 
     async addMessage(chatId, message) {
@@ -709,9 +807,10 @@ function migrate(db: DatabaseSync, limits: SqliteLimits): void {
   if (version < sqliteSchemaVersion) {
     inTransaction(db, () => {
       if (version === 0) db.exec(schemaV1);
-      if (version <= 1) db.exec(schemaV2);
+      if (version < 2) db.exec(schemaV2);
       if (version === 1) packVersion1Chunks(db);
-      db.exec(schemaV3);
+      if (version < 3) db.exec(schemaV3);
+      db.exec(schemaV4);
       db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
     });
   }

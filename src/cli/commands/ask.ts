@@ -231,7 +231,9 @@ async function answerAsText(
   if (turn.truncated) process.stderr.write(`\ndocchat: ${truncationNote}\n`);
   process.stdout.write('\n\nSources:\n');
   for (const source of turn.sources) {
-    const where = source.page === null ? source.source : `${source.source}, page ${source.page}`;
+    const page = source.page === null ? source.source : `${source.source}, page ${source.page}`;
+    // The two innermost headings say where the passage is, as the UI's citations do.
+    const where = [page, ...(source.section ?? []).slice(-2)].join(', ');
     const excerpt = source.text.replace(/\s+/g, ' ').slice(0, 160);
     process.stdout.write(`  [${source.n}] ${where} (score ${round(source.score)})\n      ${excerpt}…\n`);
   }

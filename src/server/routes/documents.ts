@@ -25,6 +25,8 @@ function idempotencyKeyOf(request: Request): string | undefined {
 /**
  * `POST /api/chats/:chatId/documents`: upload a file; JSON when done, or its progress as SSE. With an
  * `Idempotency-Key` already used in this chat, the document it made is returned again (200) and nothing is added.
+ * `GET …/documents/:documentId/file`: the original as uploaded; `GET …/documents/:documentId/layout`: the text
+ * that passage offsets point into and where its runs lie on the pages, for the viewer.
  * `DELETE /api/chats/:chatId/uploads/:uploadId`: dismiss an upload that failed.
  */
 export function documentRoutes({ config, service, pingMs }: RouteContext): Hono<SessionEnv> {
@@ -32,6 +34,31 @@ export function documentRoutes({ config, service, pingMs }: RouteContext): Hono<
     .delete('/:chatId/uploads/:uploadId', async (c) => {
       await service.discardUpload(c.var.sessionId, c.req.param('chatId'), c.req.param('uploadId'));
       return c.body(null, 204);
+    })
+    .get('/:chatId/documents/:documentId/file', async (c) => {
+      const file = await service.documentFile(
+        c.var.sessionId,
+        c.req.param('chatId'),
+        c.req.param('documentId'),
+      );
+      // node:sqlite hands out plain ArrayBuffer-backed bytes.
+      return c.body(file.bytes as Uint8Array<ArrayBuffer>, 200, {
+        'Content-Type': file.contentType,
+        'Content-Disposition': 'inline',
+        'X-Content-Type-Options': 'nosniff',
+        // An uploaded file is the user's content: opened directly, it may not run anything on this origin.
+        'Content-Security-Policy': 'sandbox',
+        'Cache-Control': 'private, no-store',
+      });
+    })
+    .get('/:chatId/documents/:documentId/layout', async (c) => {
+      const layout = await service.documentLayout(
+        c.var.sessionId,
+        c.req.param('chatId'),
+        c.req.param('documentId'),
+      );
+      c.header('Cache-Control', 'private, no-store');
+      return c.json(layout);
     })
     .post('/:chatId/documents', async (c) => {
       const sessionId = c.var.sessionId;

@@ -8,8 +8,9 @@ import type { RouteContext } from './route-context.ts';
  * `status` is `degraded` while the model server is down (HTTP 200: this server itself is up) and `error` when
  * the storage is damaged (HTTP 503, so that a load balancer or a watchdog stops sending users to it).
  */
-export function healthRoutes({ rag, store }: RouteContext): Hono {
+export function healthRoutes({ rag, store, config }: RouteContext): Hono {
   const retriever = rag.createIndex().mode;
+  const kind = config.database.url === undefined ? 'sqlite' : 'postgres';
   return new Hono().get('/', async (c) => {
     const storage = await store.health();
     const modelServer = rag.modelStatus();
@@ -20,7 +21,7 @@ export function healthRoutes({ rag, store }: RouteContext): Hono {
         model: rag.model,
         embedder: rag.embedderName,
         retriever,
-        storage,
+        storage: { kind, ...storage },
         ...(modelServer === null
           ? {}
           : {

@@ -6,6 +6,7 @@ export type {
   ChatSummary,
   Message as StoredMessage,
 } from '../../../src/server/api-shapes.ts';
+export type { DocumentLayout } from '../../../src/storage/chat-store.ts';
 
 /** `GET /api/config`: what the UI needs before an upload. */
 export interface AppConfig {

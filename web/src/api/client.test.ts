@@ -133,3 +133,29 @@ describe('createApiClient', () => {
     expect((await caught(collect(client.ask('c1', 'q')))).code).toBe('aborted');
   });
 });
+
+describe('document file and layout', () => {
+  it('fetches a document’s original and layout by their paths, and maps a 404 to not_found', async () => {
+    const requested: string[] = [];
+    const api = createApiClient({
+      fetch: async (input) => {
+        const url = String(input);
+        requested.push(url);
+        if (url.endsWith('/d%231/file')) return jsonResponse(404, { error: 'not_found', message: 'Gone.' });
+        if (url.endsWith('/file')) {
+          return new Response(new Uint8Array([37, 80, 68, 70]), {
+            headers: { 'Content-Type': 'application/pdf' },
+          });
+        }
+        return jsonResponse(200, { text: 'abc', boxes: [] });
+      },
+    });
+    const file = await api.documentFile('c 1', 'd1');
+    expect(file.type).toBe('application/pdf');
+    expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([37, 80, 68, 70]);
+    expect(await api.documentLayout('c 1', 'd1')).toEqual({ text: 'abc', boxes: [] });
+    expect(requested).toEqual(['/api/chats/c%201/documents/d1/file', '/api/chats/c%201/documents/d1/layout']);
+    const missing = await caught(api.documentFile('c 1', 'd#1'));
+    expect(missing.code).toBe('not_found');
+  });
+});

@@ -1,7 +1,7 @@
 import { DocchatError, type ErrorCode, errorCodes } from '../../../src/core/errors.ts';
 import type { RagEvent } from '../../../src/core/events.ts';
 import type { DocumentSummary } from '../../../src/core/types.ts';
-import type { AppConfig, ChatDetail, ChatSummary, Health } from './api-types.ts';
+import type { AppConfig, ChatDetail, ChatSummary, DocumentLayout, Health } from './api-types.ts';
 import { toRagEvent } from './rag-event.ts';
 import { readSse } from './sse.ts';
 
@@ -22,6 +22,14 @@ export interface ApiClient {
   ): AsyncGenerator<RagEvent>;
   /** Asks a question and streams the answer: `sources`, `text-delta`s, then `done` or `error`. */
   ask(chatId: string, question: string, options?: { signal?: AbortSignal }): AsyncGenerator<RagEvent>;
+  /** The original file of a document, as uploaded (its `type` is the media type the server gave it). */
+  documentFile(chatId: string, documentId: string, options?: { signal?: AbortSignal }): Promise<Blob>;
+  /** The text passage offsets point into and where its runs lie on the pages. */
+  documentLayout(
+    chatId: string,
+    documentId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<DocumentLayout>;
 }
 
 const isErrorCode = (value: unknown): value is ErrorCode =>
@@ -187,5 +195,18 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
       });
       yield* streamEvents(response, new Set(['done', 'error']));
     },
+    async documentFile(chatId, documentId, fileOptions = {}) {
+      const path = `${chatPath(chatId)}/documents/${encodeURIComponent(documentId)}/file`;
+      const response = await request(path, { signal: fileOptions.signal });
+      try {
+        return await response.blob();
+      } catch (error) {
+        throw networkError(error);
+      }
+    },
+    documentLayout: (chatId, documentId, layoutOptions = {}) =>
+      json<DocumentLayout>(`${chatPath(chatId)}/documents/${encodeURIComponent(documentId)}/layout`, {
+        signal: layoutOptions.signal,
+      }),
   };
 }

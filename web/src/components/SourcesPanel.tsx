@@ -9,10 +9,12 @@ export interface SourcesPanelProps {
   answer: AnswerItem | null;
   /** The source to bring into view (a citation was clicked), with a counter so a second click works too. */
   focus: { n: number; at: number } | null;
+  /** Opens source n's passage in its document. */
+  onOpen?: (n: number) => void;
 }
 
 /** The passages behind an answer, each with its file and page, the question's words highlighted. */
-export function SourcesPanel({ answer, focus }: SourcesPanelProps): ReactNode {
+export function SourcesPanel({ answer, focus, onOpen }: SourcesPanelProps): ReactNode {
   const listRef = useRef<HTMLOListElement>(null);
   const terms = useMemo(
     () => new Set([...questionTerms(answer?.question ?? ''), ...questionTerms(answer?.query ?? '')]),
@@ -50,10 +52,23 @@ export function SourcesPanel({ answer, focus }: SourcesPanelProps): ReactNode {
                   <span className="source-n">{source.n}</span>
                   <span className="source-file">{source.source}</span>
                   {page ? <span className="source-page">{page}</span> : null}
+                  {source.section && source.section.length > 0 ? (
+                    <span className="source-section">{source.section.slice(-2).join(', ')}</span>
+                  ) : null}
                 </div>
                 <p className="source-text">
                   <HighlightedText text={source.text} terms={terms} />
                 </p>
+                {onOpen ? (
+                  <button
+                    type="button"
+                    className="link-button source-open"
+                    aria-label={`Show source ${source.n} in ${source.source}`}
+                    onClick={() => onOpen(source.n)}
+                  >
+                    Show in document
+                  </button>
+                ) : null}
               </li>
             );
           })}

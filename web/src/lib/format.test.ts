@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { acceptedSummary, fileExtension, formatBytes, pageLabel, tooLargeMessage } from './format.ts';
+import {
+  acceptedSummary,
+  citationLabel,
+  documentIdOf,
+  fileExtension,
+  formatBytes,
+  pageLabel,
+  tooLargeMessage,
+} from './format.ts';
 
 describe('format', () => {
   it('words sizes and the too-large refusal like the server', () => {
@@ -21,5 +29,21 @@ describe('format', () => {
       '.pdf, .txt, .md and 2 more text types',
     );
     expect(acceptedSummary(['.txt', '.pdf'])).toBe('.pdf, .txt');
+  });
+
+  it('reads a citation as file, page and the two innermost headings', () => {
+    expect(
+      citationLabel({
+        source: 'DeepSeek_R1.pdf',
+        page: 6,
+        section: ['2 Approach', '2.2 DeepSeek-R1-Zero', '2.2.4 Performance, Self-evolution Process'],
+      }),
+    ).toBe('DeepSeek_R1.pdf, p. 6, 2.2 DeepSeek-R1-Zero, 2.2.4 Performance, Self-evolution Process');
+    expect(citationLabel({ source: 'notes.txt', page: null })).toBe('notes.txt');
+  });
+
+  it('finds the document of a passage from its id', () => {
+    expect(documentIdOf('3f1c-77#12')).toBe('3f1c-77');
+    expect(documentIdOf('plain')).toBe('plain');
   });
 });

@@ -31,3 +31,17 @@ export function acceptedSummary(extensions: readonly string[]): string {
   const rest = extensions.length - named.length;
   return rest > 0 ? `${named.join(', ')} and ${rest} more text types` : named.join(', ');
 }
+
+/** How a citation reads: "DeepSeek_R1.pdf, p. 6, 2.2.4 Performance, Self-evolution Process". */
+export function citationLabel(source: { source: string; page: number | null; section?: string[] }): string {
+  const page = pageLabel(source.page);
+  // The two innermost headings say where a passage is; the outer ones repeat for every passage of a chapter.
+  const section = (source.section ?? []).slice(-2);
+  return [source.source, ...(page ? [page] : []), ...section].join(', ');
+}
+
+/** The document a source's passage comes from: chunk ids are `${documentId}#${index}`. */
+export function documentIdOf(sourceId: string): string {
+  const hash = sourceId.lastIndexOf('#');
+  return hash > 0 ? sourceId.slice(0, hash) : sourceId;
+}

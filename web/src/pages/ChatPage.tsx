@@ -1,9 +1,20 @@
-import { type DragEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  type DragEvent,
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { pageCountText } from '../../../src/core/page-count.ts';
 import type { ApiClient } from '../api/client.ts';
 import { AnswerView } from '../components/AnswerView.tsx';
 import { ChatList } from '../components/ChatList.tsx';
 import { Composer } from '../components/Composer.tsx';
+import type { ViewerTarget } from '../components/DocumentViewer.tsx';
 import { HiddenFileInput } from '../components/HiddenFileInput.tsx';
 import { IngestStatus } from '../components/IngestStatus.tsx';
 import { ModelBadge } from '../components/ModelBadge.tsx';
@@ -13,6 +24,10 @@ import { type AnswerItem, type IngestItem, type TimelineItem, useChat } from '..
 import { useChats } from '../hooks/useChats.ts';
 import { useConfig } from '../hooks/useConfig.ts';
 import { useRoute } from '../hooks/useRoute.ts';
+import { documentIdOf } from '../lib/format.ts';
+
+// The viewer and pdf.js load on the first citation opened, not with the page.
+const DocumentViewer = lazy(() => import('../components/DocumentViewer.tsx'));
 
 function documentList(item: TimelineItem & { kind: 'documents' }): ReactNode {
   return (
@@ -54,6 +69,7 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
   const [confirmingForget, setConfirmingForget] = useState(false);
   const [forgetError, setForgetError] = useState<string | null>(null);
   const [showChats, setShowChats] = useState(false);
+  const [viewing, setViewing] = useState<ViewerTarget | null>(null);
   const fileInputRef = useRef<HTMLInputElement>(null);
   const timelineRef = useRef<HTMLElement>(null);
   const stickToBottom = useRef(true);
@@ -74,6 +90,7 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
     setFocus(null);
     setConfirmingForget(false);
     setForgetError(null);
+    setViewing(null);
   }
 
   const answers = useMemo(
@@ -94,10 +111,32 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
       stickToBottom.current = timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 80;
   };
 
-  const handleCite = useCallback((answerId: string, n: number) => {
-    setSelectedAnswerId(answerId);
-    setFocus({ n, at: Date.now() });
-  }, []);
+  const { chatId, documents } = state;
+  const openSource = useCallback(
+    (answer: AnswerItem | undefined, n: number) => {
+      const source = answer?.sources.find((candidate) => candidate.n === n);
+      if (!source || chatId === null) return;
+      const documentId = documentIdOf(source.id);
+      const kind =
+        documents.find((document) => document.id === documentId)?.kind ??
+        (source.page === null ? 'text' : 'pdf');
+      setViewing({ chatId, documentId, kind, source });
+    },
+    [chatId, documents],
+  );
+
+  const handleCite = useCallback(
+    (answerId: string, n: number) => {
+      setSelectedAnswerId(answerId);
+      setFocus({ n, at: Date.now() });
+      openSource(
+        answers.find((answer) => answer.id === answerId),
+        n,
+      );
+    },
+    [answers, openSource],
+  );
+  const handleCloseViewer = useCallback(() => setViewing(null), []);
 
   const handleShowSources = useCallback((answerId: string) => {
     setSelectedAnswerId(answerId);
@@ -307,7 +346,22 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
         />
       </main>
 
-      <SourcesPanel answer={selectedAnswer} focus={focus} />
+      <SourcesPanel
+        answer={selectedAnswer}
+        focus={focus}
+        onOpen={(n) => openSource(selectedAnswer ?? undefined, n)}
+      />
+      {viewing ? (
+        <Suspense
+          fallback={
+            <div className="viewer-backdrop">
+              <p className="viewer-loading">Opening the document…</p>
+            </div>
+          }
+        >
+          <DocumentViewer api={api} target={viewing} onClose={handleCloseViewer} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { ChatStore } from './chat-store.ts';
+import { createPostgresChatStore } from './postgres-chat-store.ts';
+import { createSqliteChatStore, verifySqliteFile } from './sqlite-chat-store.ts';
+
+/**
+ * The store the configuration asks for: PostgreSQL when `DOCCHAT_DATABASE_URL` is set, else the SQLite file
+ * (checked first: `storage_corrupt` names a damaged file).
+ */
+export async function openChatStore(
+  config: Config,
+  options: { onIdleError?: (error: Error) => void } = {},
+): Promise<ChatStore> {
+  const { url, ...pool } = config.database;
+  if (url === undefined) {
+    const path = join(config.server.dataDir, 'docchat.sqlite');
+    verifySqliteFile(path);
+    return createSqliteChatStore({ path });
+  }
+  return createPostgresChatStore({
+    url,
+    ...pool,
+    ...(options.onIdleError === undefined ? {} : { onIdleError: options.onIdleError }),
+  });
+}
