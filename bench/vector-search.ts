@@ -2,7 +2,7 @@ import { MemoryVectorStore as LangchainMemoryVectorStore } from '@langchain/clas
 import { Document } from '@langchain/core/documents';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import { BaseEmbedding, SimpleVectorStore, TextNode, VectorStoreQueryMode } from 'llamaindex';
-import { seededRandom } from '../src/test-helpers/seeded-random.ts';
+import { seededRandom } from '../src/core/seeded-random.ts';
 import { createMemoryVectorStore } from '../src/vector-stores/memory-vector-store.ts';
 import { loadSimdDotKernel } from '../src/vector-stores/simd-dot-kernel.ts';
 import { compareAlternating, ratio, round3 } from './measure.ts';

@@ -1,3 +1,4 @@
+import { seededRandom } from '../core/seeded-random.ts';
 /** Options of {@link pairedRandomizationTest}. */
 export interface RandomizationOptions {
   /** Random relabelings drawn. Default 10,000 (a p-value resolution of 0.0001). */
@@ -14,18 +15,6 @@ export interface RandomizationResult {
   p: number;
 }
 
-/** mulberry32: small, fast and good enough to draw sign flips reproducibly. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Fisher's paired randomization (permutation) test, as Smucker, Allan & Carterette (2007) recommend for IR:
  * under the null hypothesis each query's two scores could have come from either system, so the sign of each
@@ -40,7 +29,7 @@ export function pairedRandomizationTest(
   if (a.length !== b.length)
     throw new RangeError(`Paired scores differ in length: ${a.length} and ${b.length}.`);
   const trials = options.trials ?? 10_000;
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const n = a.length;
   if (n === 0) return { meanDifference: 0, p: 1 };
   const differences = a.map((value, i) => value - (b[i] as number));

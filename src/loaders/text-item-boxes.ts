@@ -1,3 +1,4 @@
+import { isWhitespace } from '../text/is-whitespace.ts';
 import type { PdfTextItem } from './layout-text-items.ts';
 
 /** The parts of a pdf.js `PageViewport` (at scale 1) that place text on the page as it is displayed. */
@@ -57,23 +58,6 @@ export function textItemBox(
   const bottom = clamp(Math.max(...ys));
   if (right <= left || bottom <= top) return null;
   return { x: left, y: top, width: right - left, height: bottom - top };
-}
-
-/** JavaScript's `\s`, by code unit: the alignment looks at every character of every page. */
-function isWhitespace(code: number): boolean {
-  return (
-    (code >= 9 && code <= 13) ||
-    code === 32 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /**

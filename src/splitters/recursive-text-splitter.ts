@@ -1,8 +1,8 @@
 import type { Chunk, LoadedDocument } from '../core/types.ts';
+import { isWhitespace } from '../text/is-whitespace.ts';
 import { type ChunkSizeOptions, resolveChunkSizeOptions } from './chunk-size-options.ts';
 import { chunksFromRanges } from './chunks-from-ranges.ts';
 import { createCodePointIndex } from './code-point-index.ts';
-import { isWhitespace } from './is-whitespace.ts';
 import type { TextSplitter } from './text-splitter.ts';
 
 /** A boundary-aware splitter that measures `chunkSize` and `chunkOverlap` in code points. */

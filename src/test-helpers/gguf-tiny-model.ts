@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seededRandom } from '../core/seeded-random.ts';
 import { encodeGguf, type GgufTensor, type GgufValue } from './gguf-writer.ts';
-import { seededRandom } from './seeded-random.ts';
 
 /**
  * A tiny llama-architecture model with random weights, written as GGUF so that tests run real llama.cpp

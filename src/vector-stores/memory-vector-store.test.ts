@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DocchatError } from '../core/errors.ts';
-import { seededRandom } from '../test-helpers/seeded-random.ts';
+import { seededRandom } from '../core/seeded-random.ts';
 import { createMemoryVectorStore } from './memory-vector-store.ts';
 import type { VectorHit } from './vector-store.ts';
 
