@@ -1,4 +1,4 @@
-import type { ChatModel, DocumentOverview, FinishReason } from '../chat-models/chat-model.ts';
+import type { ChatModel, DocumentOverview, FinishReason, TokenCounter } from '../chat-models/chat-model.ts';
 import { DocchatError, toDocchatError } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, Chunk, ScoredChunk, Source } from '../core/types.ts';
@@ -83,21 +83,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           );
         }
         const kind = overviews.length > 0 ? 'overview' : 'question';
-        const outline = kind === 'overview' ? formatOutline(overviews) : '';
-        const render = (given: readonly Source[]) =>
-          prompts.user.createMessage({ context: formatContext(given) + outline, question: query });
-        const parts = {
+        const partsWith = (outline: string) => ({
           system: prompts.system.createMessage(),
           history: history.slice(-historyMessages),
           sources,
-          render,
-        };
+          render: (given: readonly Source[]) =>
+            prompts.user.createMessage({ context: formatContext(given) + outline, question: query }),
+        });
+        const parts = partsWith(kind === 'overview' ? formatOutline(overviews) : '');
         // Models that count tokens get a prompt fitted to their window; the others take the parts whole.
         const counter = await chatModel.tokens?.({ signal });
+        const fitTo = (window: TokenCounter, of: typeof parts) =>
+          fitPrompt({ ...of, maxAnswerTokens, ...(signal ? { signal } : {}) }, window);
         const fitted = counter
-          ? await fitPrompt({ ...parts, maxAnswerTokens, ...(signal ? { signal } : {}) }, counter)
+          ? // A document's outline is a help, not a must: it is left out when it alone would not fit.
+            await fitTo(counter, parts).catch((error: unknown) => {
+              if (kind !== 'overview' || toDocchatError(error).code !== 'context_overflow') throw error;
+              return fitTo(counter, partsWith(''));
+            })
           : {
-              messages: [parts.system, ...parts.history, render(sources)],
+              messages: [parts.system, ...parts.history, parts.render(sources)],
               sources,
               maxTokens: maxAnswerTokens,
             };

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { syntheticText } from '../../bench/fixtures.ts';
 import { loadConfig } from '../config.ts';
 import type { RagEvent } from '../core/events.ts';
+import type { ChatMessage } from '../core/types.ts';
 import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
 import { writeTinyGguf } from '../test-helpers/gguf-tiny-model.ts';
 import { createRag, type Rag } from './create-rag.ts';
@@ -60,4 +61,37 @@ describe('createRag with DOCCHAT_CHAT=gguf and DOCCHAT_EMBEDDER=gguf', () => {
     const deltas = events.flatMap((event) => (event.type === 'text-delta' ? [event.delta] : []));
     if (done?.type === 'done') expect(done.answer).toBe(deltas.join(''));
   }, 60_000);
+
+  it('answers a ten-question conversation within a 1,024-token window: every prompt fitted, none cut', async () => {
+    const index = rag.createIndex();
+    const text = syntheticText(60_000, 9);
+    await rag.ingest({ name: 'paper.txt', data: new TextEncoder().encode(text) }, index, {
+      documentId: 'p2',
+    });
+    const questions = [
+      'What does the distillation stage improve?',
+      'And how is it trained?',
+      'What reward does it use?',
+      'Why does that matter?',
+      'How does it compare with the baseline?',
+      'What are its limits?',
+      'Which benchmarks were used?',
+      'What happens with longer answers?',
+      'Can you say more about that?',
+      'What is this paper about?',
+    ];
+    const history: ChatMessage[] = [];
+    for (const question of questions) {
+      // The default k (4 passages) and the six-message history would overflow this window without the budget.
+      const events = await collect(rag.ask(index, question, { history }));
+      const errors = events.filter((event) => event.type === 'error');
+      expect(errors, question).toEqual([]);
+      const done = events.at(-1);
+      expect(done?.type, question).toBe('done');
+      if (done?.type !== 'done') continue;
+      // A cut-off answer says so; the tiny model runs to its max_tokens, which the budget always sets.
+      expect(['stop', 'length', undefined]).toContain(done.finishReason);
+      history.push({ role: 'user', content: question }, { role: 'assistant', content: done.answer });
+    }
+  }, 300_000);
 });
