@@ -44,7 +44,7 @@ describe('measure', () => {
 
 // The quick suite, so the benchmarks cannot rot: every part runs and reports well-formed, consistent figures.
 describe('npm run bench -- <part> --json --quick', () => {
-  it('knows the six parts', () => {
+  it('knows the nine parts', () => {
     expect(benchParts.map((part) => part.name)).toEqual([
       'vector-search',
       'split',
@@ -52,9 +52,9 @@ describe('npm run bench -- <part> --json --quick', () => {
       'query',
       'server',
       'load',
+      'scale',
       'ocr',
       'budget',
-      'scale',
     ]);
   });
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../src/core/seeded-random.ts';
 import type { LoadedDocument } from '../src/core/types.ts';
 import { loadDocument } from '../src/loaders/load-document.ts';
-import { seededRandom } from '../src/core/seeded-random.ts';
 
 /** The 22-page DeepSeek-R1 paper from the shared corpus; absent outside the development machine. */
 export const paperPath = fileURLToPath(new URL('../../shared/corpus/DeepSeek_R1.pdf', import.meta.url));

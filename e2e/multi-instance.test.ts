@@ -58,7 +58,10 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
           OPENAI_BASE_URL: fake.url,
           OPENAI_API_KEY: 'sk-e2e-fake',
           DOCCHAT_CHAT: 'openai',
+          DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
           DOCCHAT_EMBEDDER: 'local',
+          // Every session comes from 127.0.0.1 through nginx: the per-address quota is not what this test is about.
+          DOCCHAT_ADDRESS_SESSIONS_PER_MINUTE: '1000000',
         }),
       ),
     );

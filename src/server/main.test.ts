@@ -270,7 +270,12 @@ describe('crashes (kill -9 of the server process)', () => {
   it('keeps an answer cut off mid-stream as interrupted, and the next prompt alternates turns', async () => {
     const reply = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
     fake.configure({ reply, tokenDelayMs: 40 });
-    const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test', DOCCHAT_EMBEDDER: 'local' };
+    const env = {
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'sk-test',
+      DOCCHAT_CHAT_MODEL: 'gpt-4o-mini',
+      DOCCHAT_EMBEDDER: 'local',
+    };
     running = await startServer(env);
     const session = await newSession(running.url);
     expect((await session.upload('notes.txt', notes)).status).toBe(201);
