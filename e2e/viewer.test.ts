@@ -4,6 +4,7 @@ import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Source } from '../src/core/types.ts';
+import { rasterizePdf } from '../src/test-helpers/ocr-fixtures.ts';
 import { type AppServer, ensureWebBuilt, repoRoot, startAppServer } from './support/app-server.ts';
 import { browserAvailability, launchBrowser } from './support/browser.ts';
 
@@ -75,9 +76,14 @@ interface Box {
 }
 
 /** Where a drawn line's letters are on screen: from its left edge to its advance, cap height to baseline. */
-function lineOnScreen(line: PlacedLine, font: PDFFont, canvas: Box): Box {
-  const scale = canvas.width / pageWidth;
-  const baseline = canvas.y + (pageHeight - line.y) * scale;
+function lineOnScreen(
+  line: PlacedLine,
+  font: PDFFont,
+  canvas: Box,
+  size = { width: pageWidth, height: pageHeight },
+): Box {
+  const scale = canvas.width / size.width;
+  const baseline = canvas.y + (size.height - line.y) * scale;
   const capHeight = 0.718 * line.size * scale;
   return {
     x: canvas.x + line.x * scale,
@@ -472,6 +478,101 @@ describe.skipIf(!available)('the document viewer in Chromium', () => {
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       await context.close();
+    },
+    slowMachineTimeout,
+  );
+
+  it(
+    'shows an image read by OCR with the cited words highlighted on it, labelled as OCR',
+    async () => {
+      // A photographed note: a small page drawn by the test, rendered at 300 dpi as a scanner would.
+      const note = { width: 400, height: 300 };
+      const pdf = await PDFDocument.create();
+      const font = await pdf.embedFont(StandardFonts.Helvetica);
+      const sheet = pdf.addPage([note.width, note.height]);
+      const lines: PlacedLine[] = [
+        ...sentences('Pottery', 5, 44).map((text, index) => ({
+          text,
+          page: 1,
+          x: 24,
+          y: 270 - index * 18,
+          size: 12,
+        })),
+        ...sentences('Comet', 5, 44).map((text, index) => ({
+          text,
+          page: 1,
+          x: 24,
+          y: 130 - index * 18,
+          size: 12,
+        })),
+      ];
+      for (const line of lines) sheet.drawText(line.text, { x: line.x, y: line.y, size: line.size, font });
+      const [png] = await rasterizePdf(await pdf.save());
+      if (!png) throw new Error('The note was not rendered.');
+
+      const page = await openChatWith('note.png', 'image/png', Buffer.from(png));
+      const box = page.getByLabel('Your question');
+      await box.fill('How do potters fire clay in a kiln with glaze?');
+      await box.press('Enter');
+      const answer = page.locator('.bubble-answer').last();
+      await answer.locator('.answer-body[aria-busy="false"]').waitFor();
+      const { source, text } = await citedSource(page, 1);
+      expect(source.ocr).toBe(true);
+      // The passage is labelled as read by OCR where it is shown.
+      await page.locator('[data-source="1"] .source-ocr').waitFor();
+      await answer.getByRole('button', { name: 'Show source 1' }).first().click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('This text was read by OCR', { exact: false }).waitFor();
+      await page.locator('.viewer-page img.viewer-image').waitFor();
+      await page.locator('.viewer-highlight').first().waitFor();
+      const geometry = await page.evaluate(() => {
+        const toBox = (element: Element) => {
+          const rect = element.getBoundingClientRect();
+          return { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+        };
+        const image = document.querySelector('.viewer-page img.viewer-image');
+        if (!image) throw new Error('The viewer shows no image.');
+        return {
+          image: toBox(image),
+          highlights: [...document.querySelectorAll('.viewer-highlight')].map(toBox),
+        };
+      });
+
+      // OCR may misread a letter, so lines are matched by their words: the passage's lines are covered, the
+      // other topic's lines are not touched.
+      const passage = text.slice(source.start, source.end);
+      const inPassage = (line: PlacedLine) => line.text.split(' ').every((word) => passage.includes(word));
+      const citedHere = lines.filter(inPassage);
+      expect(citedHere.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const onScreen = lineOnScreen(line, font, geometry.image, note);
+        if (citedHere.includes(line)) {
+          const middle: [number, number] = [
+            onScreen.x + onScreen.width / 2,
+            onScreen.y + onScreen.height / 2,
+          ];
+          expect(
+            geometry.highlights.some((highlight) => inside(highlight, ...middle)),
+            `"${line.text}" is highlighted`,
+          ).toBe(true);
+        } else if (line.text.startsWith('Comet')) {
+          const inner = {
+            x: onScreen.x + 1,
+            y: onScreen.y + 1,
+            width: onScreen.width - 2,
+            height: onScreen.height - 2,
+          };
+          for (const highlight of geometry.highlights)
+            expect(overlaps(highlight, inner), `"${line.text}" is not highlighted`).toBe(false);
+        }
+      }
+      for (const highlight of geometry.highlights) {
+        expect(highlight.x).toBeGreaterThanOrEqual(geometry.image.x - 1);
+        expect(highlight.x + highlight.width).toBeLessThanOrEqual(
+          geometry.image.x + geometry.image.width + 1,
+        );
+      }
+      await page.context().close();
     },
     slowMachineTimeout,
   );

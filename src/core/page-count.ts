@@ -12,3 +12,15 @@ export function pageCountText(summary: Pick<DocumentSummary, 'pages' | 'readable
   }
   return `${pages} ${pages === 1 ? 'page' : 'pages'}`;
 }
+
+/**
+ * How much of a document was read by OCR, in words, the same in the CLI and the UI: `text read by OCR` for an
+ * image, `all pages read by OCR` or `3 of 12 pages read by OCR` for a PDF; `null` when OCR read nothing.
+ */
+export function ocrPagesText(summary: Pick<DocumentSummary, 'pages' | 'ocrPages'>): string | null {
+  const read = summary.ocrPages?.length ?? 0;
+  if (read === 0) return null;
+  if (summary.pages === null) return 'text read by OCR';
+  if (read >= summary.pages) return 'all pages read by OCR';
+  return `${read} of ${summary.pages} ${summary.pages === 1 ? 'page' : 'pages'} read by OCR`;
+}

@@ -23,23 +23,6 @@ export interface Heading {
   end: number;
 }
 
-/**
- * Where a run of a document's text lies on its page: `text.slice(start, end)` is drawn inside the rectangle.
- * Coordinates are those of the page as displayed, at scale 1: origin at the top-left corner, x to the right,
- * y downwards, rotation applied. For a PDF that is pdf.js's `page.getViewport({ scale: 1 })` (PDF points,
- * 1/72 inch); for an image, its pixels. So a viewer multiplies by its own scale and draws.
- */
-export interface TextBox {
-  /** 1-based page number. */
-  page: number;
-  start: number;
-  end: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /** What a loader produces: one document's full text, plus its page boundaries for paged formats. */
 export interface LoadedDocument {
   /** File name as the user gave it, e.g. `DeepSeek_R1.pdf`. */
@@ -84,14 +67,6 @@ export interface TextBox {
   end: number;
 }
 
-/** A heading of a document: its level (1 is the top) and where its text lies in the document's text. */
-export interface Heading {
-  level: number;
-  text: string;
-  start: number;
-  end: number;
-}
-
 /**
  * One retrievable passage. Offsets are UTF-16 code-unit indices into the loaded document's `text`,
  * so `document.text.slice(chunk.start, chunk.end) === chunk.text` always holds.
@@ -108,6 +83,8 @@ export interface Chunk {
   text: string;
   /** Headings the chunk lies under, outermost first (e.g. `['2 Approach', '2.2 DeepSeek-R1-Zero']`). */
   section?: string[];
+  /** The page the chunk starts on had no text layer: its text was read by OCR (label it as such). */
+  ocr?: true;
 }
 
 /** A chunk returned by retrieval, with its relevance score (higher is better; scale depends on the retriever). */
@@ -129,6 +106,8 @@ export interface Source {
   score: number;
   /** Headings the passage lies under, outermost first. */
   section?: string[];
+  /** The passage's text was read by OCR from a scanned page or an image, so it may hold misread words. */
+  ocr?: true;
 }
 
 /** One message of a chat conversation, in the OpenAI role convention. */
@@ -156,4 +135,6 @@ export interface DocumentSummary {
   readablePages?: number;
   chunks: number;
   characters: number;
+  /** Pages whose text was read by OCR (1-based; an image is page 1); absent when there are none. */
+  ocrPages?: number[];
 }

@@ -22,7 +22,7 @@ function corrupt(source: string, cause?: unknown): DocchatError {
 
 /**
  * Reads PNG and JPEG images by OCR (a photo or scan of a page): one page, flagged `ocr`, whose words' boxes
- * are kept in `textBoxes` in the image's pixels. The image is decoded by `@napi-rs/canvas` (imported on first
+ * are kept in `textBoxes` as fractions of the image's width and height. The image is decoded by `@napi-rs/canvas` (imported on first
  * use) and flattened onto white. Throws `corrupt_file` for damaged images, `image_no_text` when OCR finds no
  * text, `unsupported_file_type` when OCR is off, and `ocr_timeout` past the OCR time limit.
  */
@@ -91,7 +91,16 @@ export function createImageLoader(loaderOptions: { ocrEngine?: OcrEngine } = {})
       const { text, pages } = joinPages([pageText]);
       for (const span of pages) span.ocr = true;
       const [span] = pages;
-      const textBoxes = span ? ocrTextBoxes(page.result, text, span, page.unitsPerPixel) : [];
+      // Boxes are kept as fractions of the image, as a PDF's are of its page, so a viewer scales them to its size.
+      const textBoxes = (span ? ocrTextBoxes(page.result, text, span, page.unitsPerPixel) : []).map(
+        (box) => ({
+          ...box,
+          x: box.x / image.width,
+          y: box.y / image.height,
+          width: box.width / image.width,
+          height: box.height / image.height,
+        }),
+      );
       return { source, kind: 'text', format: 'image', text, pages, textBoxes };
     },
   };

@@ -81,7 +81,7 @@ describe('OCR accuracy on clean renders', { timeout: 300_000 }, () => {
 });
 
 describe('OCR of images and scanned PDFs', { timeout: 180_000 }, () => {
-  it('reads a PNG as one OCR page with a box per word, in the image’s pixels', async () => {
+  it('reads a PNG as one OCR page with a box per word, in fractions of the image', async () => {
     const progress: [number, number, ProgressDetail | undefined][] = [];
     const document = await loader.load(
       { name: 'note.png', data: small.png },
@@ -97,12 +97,17 @@ describe('OCR of images and scanned PDFs', { timeout: 180_000 }, () => {
       expect(document.text.slice(box.start, box.end)).toMatch(/^\S+$/u);
       expect(box.page).toBe(1);
     }
-    // The first word starts at the paragraph's left edge and first baseline (300 dpi: 300/72 px per point).
+    // The first word starts at the paragraph's left edge and first baseline, in fractions of the page.
     const first = boxes[0];
-    const pixels = 300 / 72;
+    const [pageWidth, pageHeight] = smallPage;
     expect(document.text.slice(first?.start, first?.end)).toBe('The');
-    expect(first?.x).toBeCloseTo(smallParagraph.x * pixels, -1.5);
-    expect((first?.y ?? 0) + (first?.height ?? 0)).toBeCloseTo(smallParagraph.top * pixels, -1.5);
+    expect((first?.x ?? 0) * pageWidth).toBeCloseTo(smallParagraph.x, -1);
+    expect(((first?.y ?? 0) + (first?.height ?? 0)) * pageHeight).toBeCloseTo(smallParagraph.top, -1);
+    for (const box of boxes) {
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(1);
+      expect(box.y + box.height).toBeLessThanOrEqual(1);
+    }
   });
 
   it('reads only the pages without text of a mixed PDF, with boxes on the page', async () => {

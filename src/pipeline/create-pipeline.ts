@@ -188,6 +188,7 @@ function toSources(hits: readonly ScoredChunk[]): Source[] {
     text: reflowText(chunk.text),
     score,
     ...(chunk.section === undefined ? {} : { section: chunk.section }),
+    ...(chunk.ocr ? { ocr: true as const } : {}),
   }));
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { throwIfAborted } from '../core/errors.ts';
 import type { IngestStage, RagEvent } from '../core/events.ts';
+import { ocrPagesOf } from '../core/ocr-pages.ts';
 import type { Chunk, DocumentSummary, LoadedDocument } from '../core/types.ts';
 import { embedAll } from '../embedders/embed-all.ts';
 import { documentTooLarge } from '../loaders/document-limits.ts';
@@ -91,6 +92,7 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
   progress('index', chunks.length, chunks.length);
   const indexMs = lap();
 
+  const ocrPages = ocrPagesOf(document.pages);
   const summary: DocumentSummary = {
     id: documentId,
     source: document.source,
@@ -99,6 +101,7 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
     ...(document.readablePages === undefined ? {} : { readablePages: document.readablePages }),
     chunks: chunks.length,
     characters: document.text.length,
+    ...(ocrPages.length > 0 ? { ocrPages } : {}),
   };
   return { document, summary, chunks, vectors, timings: { parseMs, splitMs, embedMs, indexMs } };
 }

@@ -65,7 +65,8 @@ const headers = secureHeaders({
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
+    // blob: for an uploaded image shown in the document viewer (an object URL of the file the page fetched).
+    imgSrc: ["'self'", 'data:', 'blob:'],
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],
     baseUri: ["'none'"],

@@ -1,10 +1,12 @@
+import { ocrPagesOf, withOcrFlags } from '../core/ocr-pages.ts';
 import type { Chunk, LoadedDocument } from '../core/types.ts';
 import { createPageLocator } from './page-locator.ts';
 import { createSectionLocator } from './section-paths.ts';
 
 /**
  * Turns `[start, end)` ranges of a document's text (in order) into chunks: ids in order, the page each starts on,
- * the text, and the headings it lies under when the document has headings (see {@link createSectionLocator}).
+ * the text, the headings it lies under when the document has headings (see {@link createSectionLocator}), and
+ * `ocr` when the page it starts on was read by OCR.
  */
 export function chunksFromRanges(
   document: LoadedDocument,
@@ -27,5 +29,5 @@ export function chunksFromRanges(
       ...(section.length > 0 ? { section } : {}),
     });
   }
-  return chunks;
+  return withOcrFlags(chunks, ocrPagesOf(document.pages));
 }

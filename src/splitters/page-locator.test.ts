@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedDocument, PageSpan } from '../core/types.ts';
+import { joinPages } from '../loaders/join-pages.ts';
+import { createCharacterTextSplitter } from './character-text-splitter.ts';
 import { createPageLocator } from './page-locator.ts';
+import { createRecursiveTextSplitter } from './recursive-text-splitter.ts';
 
 const pdf = (text: string, pages: PageSpan[]): LoadedDocument => ({
   source: 'a.pdf',
@@ -46,6 +49,28 @@ describe('createPageLocator', () => {
       expect(() => createPageLocator(pdf('abcde', pages))).toThrow(
         expect.objectContaining({ code: 'invalid_request' }),
       );
+    }
+  });
+});
+
+describe('chunks of pages read by OCR', () => {
+  it('flags exactly the chunks that start on an OCR page, with every splitter', () => {
+    const pageTexts = [
+      'Typed text of the first page. '.repeat(8),
+      'Scanned words read by OCR. '.repeat(8),
+      'Typed again. '.repeat(8),
+    ];
+    const { text, pages } = joinPages(pageTexts);
+    const ocrPage = pages[1];
+    if (ocrPage) ocrPage.ocr = true;
+    const document: LoadedDocument = { source: 'mixed.pdf', kind: 'pdf', text, pages };
+    for (const splitter of [
+      createRecursiveTextSplitter({ chunkSize: 60, chunkOverlap: 10 }),
+      createCharacterTextSplitter({ chunkSize: 60, chunkOverlap: 10 }),
+    ]) {
+      const chunks = splitter.split(document);
+      expect(chunks.some((chunk) => chunk.ocr)).toBe(true);
+      for (const chunk of chunks) expect(chunk.ocr === true).toBe(chunk.page === 2);
     }
   });
 });

@@ -355,6 +355,24 @@ export function describeChatStore(
       );
     });
 
+    it('keeps the pages read by OCR, and flags the chunks that start on them when loading', async () => {
+      await withChat();
+      const document = makeOverlappingDocument('d1', 'Scanned words, read by OCR. '.repeat(20), 50, 10);
+      document.summary.ocrPages = [2, 4];
+      await store.addDocument('c1', document, 1);
+      expect((await store.getChat('s1', 'c1'))?.documents[0]?.ocrPages).toEqual([2, 4]);
+      const [loaded] = await store.loadDocuments('c1');
+      expect(loaded?.summary.ocrPages).toEqual([2, 4]);
+      const flagged = loaded?.chunks.filter((chunk) => chunk.ocr).map((chunk) => chunk.page);
+      expect(flagged?.length).toBeGreaterThan(0);
+      expect(new Set(flagged)).toEqual(
+        new Set([2, 4].filter((page) => document.chunks.some((c) => c.page === page))),
+      );
+      expect(
+        loaded?.chunks.filter((chunk) => !chunk.ocr).every((chunk) => chunk.page !== 2 && chunk.page !== 4),
+      ).toBe(true);
+    });
+
     it('records uploads until their document is stored, and discards them', async () => {
       await withChat();
       await store.beginUpload('c1', { id: 'd1', source: 'a.pdf', createdAt: 5 });

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import pg from 'pg';
 import { DocchatError, type ErrorCode, errorCodes, toDocchatError } from '../core/errors.ts';
+import { withOcrFlags } from '../core/ocr-pages.ts';
 import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
 import type {
   ChatRecord,
@@ -92,6 +93,7 @@ function toSummary(row: Row): DocumentSummary {
     ...(readablePages === null ? {} : { readablePages }),
     chunks: integer(row, 'chunk_count'),
     characters: integer(row, 'characters'),
+    ...(Array.isArray(row.ocr_pages) ? { ocrPages: row.ocr_pages as number[] } : {}),
   };
 }
 
@@ -156,7 +158,8 @@ const deadOwner = `(owner IS NULL OR owner = $1 OR owner NOT IN (
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
-const documentColumns = 'id, chat_id, source, kind, pages, readable_pages, chunk_count, characters, embedder';
+const documentColumns =
+  'id, chat_id, source, kind, pages, readable_pages, ocr_pages, chunk_count, characters, embedder';
 
 /**
  * A {@link ChatStore} in PostgreSQL (the `pg` client), so any number of docchat instances can share one
@@ -445,8 +448,8 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
         if (rowCount === 0) throw chatNotFound();
         await client.query(
           `INSERT INTO documents (id, chat_id, source, kind, pages, chunk_count, characters, embedder, created_at,
-             idempotency_key, readable_pages)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+             idempotency_key, readable_pages, ocr_pages)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
           [
             summary.id,
             chatId,
@@ -459,6 +462,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
             now,
             document.idempotencyKey ?? null,
             summary.readablePages ?? null,
+            summary.ocrPages === undefined ? null : JSON.stringify(summary.ocrPages),
           ],
         );
         await client.query('DELETE FROM uploads WHERE id = $1 AND chat_id = $2', [summary.id, chatId]);
@@ -525,17 +529,20 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       return documentRows.map((row): StoredDocument => {
         const summary = toSummary(row);
         const rowsOfDocument = chunksByDocument.get(summary.id) ?? [];
-        const chunks = rowsOfDocument.map(
-          (chunk): Chunk => ({
-            id: text(chunk, 'id'),
-            documentId: summary.id,
-            source: text(chunk, 'source'),
-            page: optionalInteger(chunk, 'page'),
-            start: integer(chunk, 'start_offset'),
-            end: integer(chunk, 'end_offset'),
-            text: chunk.text_utf16 instanceof Uint8Array ? utf16(chunk.text_utf16) : text(chunk, 'text'),
-            ...(Array.isArray(chunk.section) ? { section: chunk.section as string[] } : {}),
-          }),
+        const chunks = withOcrFlags(
+          rowsOfDocument.map(
+            (chunk): Chunk => ({
+              id: text(chunk, 'id'),
+              documentId: summary.id,
+              source: text(chunk, 'source'),
+              page: optionalInteger(chunk, 'page'),
+              start: integer(chunk, 'start_offset'),
+              end: integer(chunk, 'end_offset'),
+              text: chunk.text_utf16 instanceof Uint8Array ? utf16(chunk.text_utf16) : text(chunk, 'text'),
+              ...(Array.isArray(chunk.section) ? { section: chunk.section as string[] } : {}),
+            }),
+          ),
+          summary.ocrPages,
         );
         const blobs = rowsOfDocument.map((chunk) => chunk.vector);
         const complete = blobs.length > 0 && blobs.every((blob) => blob instanceof Uint8Array);

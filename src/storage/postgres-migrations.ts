@@ -121,6 +121,14 @@ ALTER TABLE messages ADD COLUMN owner bigint;
 CREATE INDEX messages_streaming ON messages (owner) WHERE status = 'streaming';
 `,
   },
+  {
+    version: 3,
+    name: 'pages read by OCR',
+    sql: `
+-- The page numbers whose text was read by OCR, as a JSON array (NULL: none).
+ALTER TABLE documents ADD COLUMN ocr_pages jsonb;
+`,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -66,10 +66,11 @@ describe('createSqliteChatStore', () => {
     const old = makeStoredDocument('d', 1);
     await first.addDocument('c', old, 1);
     await first.close();
-    // Back to version 3's shape: no sections column, no file or layout tables.
+    // Back to version 3's shape: no sections or OCR pages columns, no file or layout tables.
     const db = new DatabaseSync(path);
     db.exec(
-      'DROP TABLE document_files; DROP TABLE document_layouts; ALTER TABLE document_contents DROP COLUMN sections;',
+      'DROP TABLE document_files; DROP TABLE document_layouts; ALTER TABLE document_contents DROP COLUMN sections; ' +
+        'ALTER TABLE documents DROP COLUMN ocr_pages;',
     );
     db.exec('PRAGMA user_version = 3');
     db.close();

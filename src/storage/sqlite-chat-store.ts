@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from 'node:sqlite';
 import { DocchatError, type ErrorCode, errorCodes } from '../core/errors.ts';
+import { withOcrFlags } from '../core/ocr-pages.ts';
 import type { Chunk, DocumentSummary, ModelInfo, Source, TextBox } from '../core/types.ts';
 import type {
   ChatRecord,
@@ -17,7 +18,7 @@ import type {
 import { packContents, unpackContents } from './pack-contents.ts';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const sqliteSchemaVersion = 4;
+export const sqliteSchemaVersion = 5;
 
 /** Version 1: one row per chunk with its own text (overlaps stored twice) and vector. */
 const schemaV1 = `
@@ -122,6 +123,11 @@ CREATE TABLE document_layouts (
   text TEXT NOT NULL,
   boxes TEXT NOT NULL
 );
+`;
+
+/** Version 5: the pages of a document that were read by OCR (a JSON array of page numbers). */
+const schemaV5 = `
+ALTER TABLE documents ADD COLUMN ocr_pages TEXT;
 `;
 
 /** How the WAL is kept small; defaults of {@link createSqliteChatStore}. */
@@ -311,13 +317,13 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     touchChat: db.prepare('UPDATE chats SET updated_at = max(updated_at, ?) WHERE id = ?'),
     deleteChat: db.prepare('DELETE FROM chats WHERE id = ? AND session_id = ?'),
     documentSummaries: db.prepare(
-      'SELECT id, source, kind, pages, readable_pages, chunk_count, characters, embedder FROM documents WHERE chat_id = ? ORDER BY rowid',
+      'SELECT id, source, kind, pages, readable_pages, ocr_pages, chunk_count, characters, embedder FROM documents WHERE chat_id = ? ORDER BY rowid',
     ),
     documentByKey: db.prepare(
-      'SELECT id, source, kind, pages, readable_pages, chunk_count, characters FROM documents WHERE chat_id = ? AND idempotency_key = ?',
+      'SELECT id, source, kind, pages, readable_pages, ocr_pages, chunk_count, characters FROM documents WHERE chat_id = ? AND idempotency_key = ?',
     ),
     insertDocument: db.prepare(
-      'INSERT INTO documents (id, chat_id, source, kind, pages, readable_pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO documents (id, chat_id, source, kind, pages, readable_pages, ocr_pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertContents: db.prepare(
       'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -400,6 +406,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
   function toSummary(row: Row): DocumentSummary {
     const kind = text(row, 'kind');
     const readablePages = optionalInteger(row, 'readable_pages');
+    const ocrPages = optionalText(row, 'ocr_pages');
     return {
       id: text(row, 'id'),
       source: text(row, 'source'),
@@ -408,6 +415,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
       ...(readablePages === null ? {} : { readablePages }),
       chunks: integer(row, 'chunk_count'),
       characters: integer(row, 'characters'),
+      ...(ocrPages === undefined ? {} : { ocrPages: JSON.parse(ocrPages) as number[] }),
     };
   }
 
@@ -479,7 +487,10 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
       summary,
       embedder: optionalText(row, 'embedder') ?? null,
       ...unpacked,
-      chunks: withSections(unpacked.chunks, optionalText(contents, 'sections')),
+      chunks: withOcrFlags(
+        withSections(unpacked.chunks, optionalText(contents, 'sections')),
+        summary.ocrPages,
+      ),
     };
   }
 
@@ -599,6 +610,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
             summary.kind,
             summary.pages,
             summary.readablePages ?? null,
+            json(summary.ocrPages),
             summary.chunks,
             summary.characters,
             document.embedder,
@@ -810,7 +822,8 @@ function migrate(db: DatabaseSync, limits: SqliteLimits): void {
       if (version < 2) db.exec(schemaV2);
       if (version === 1) packVersion1Chunks(db);
       if (version < 3) db.exec(schemaV3);
-      db.exec(schemaV4);
+      if (version < 4) db.exec(schemaV4);
+      db.exec(schemaV5);
       db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
     });
   }

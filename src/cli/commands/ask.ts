@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { type Config, loadConfig } from '../../config.ts';
 import { DocchatError } from '../../core/errors.ts';
 import type { RagEvent } from '../../core/events.ts';
-import { pageCountText } from '../../core/page-count.ts';
+import { ocrPagesText, pageCountText } from '../../core/page-count.ts';
 import type { ChatMessage, ModelInfo, Source } from '../../core/types.ts';
 import { readInput } from '../../loaders/read-input.ts';
 import { createRag, type Rag } from '../../pipeline/create-rag.ts';
@@ -18,7 +18,7 @@ Answers questions about a text (.txt, .md, .csv, .log, ...) or PDF file, offline
 
 Options:
   --json                one JSON object per question on stdout:
-                        {"question","answer","model","sources":[{"source","page","score","text"}]}
+                        {"question","answer","model","sources":[{"source","page","score","text","ocr"?}]}
                         (plus "query" when a follow-up was rewritten for retrieval, and
                         "truncated": true when the answer was cut off at its length limit)
   --questions <path>    one question per line; the file is indexed once
@@ -136,8 +136,9 @@ async function indexFile(rag: Rag, file: string, password: string | undefined): 
   const { summary } = await rag.ingest(input, index, { password, onEvent });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (interactive) process.stderr.write('\r\x1b[2K');
-  const pageCount = pageCountText(summary);
-  const pages = pageCount === null ? '' : `${pageCount}, `;
+  const pages = [pageCountText(summary), ocrPagesText(summary)]
+    .map((part) => (part === null ? '' : `${part}, `))
+    .join('');
   process.stderr.write(`docchat: indexed ${name} (${pages}${summary.chunks} chunks) in ${seconds} s\n`);
   return index;
 }
@@ -193,11 +194,12 @@ async function answerAsJson(
   if (turn.query !== question) output.query = turn.query;
   output.answer = turn.answer;
   output.model = turn.model.name;
-  output.sources = turn.sources.map(({ source, page, score, text }) => ({
+  output.sources = turn.sources.map(({ source, page, score, text, ocr }) => ({
     source,
     page,
     score: round(score),
     text,
+    ...(ocr ? { ocr } : {}),
   }));
   if (turn.truncated) output.truncated = true;
   if (turn.failure) output.error = { error: turn.failure.code, message: turn.failure.message };
@@ -235,7 +237,10 @@ async function answerAsText(
     // The two innermost headings say where the passage is, as the UI's citations do.
     const where = [page, ...(source.section ?? []).slice(-2)].join(', ');
     const excerpt = source.text.replace(/\s+/g, ' ').slice(0, 160);
-    process.stdout.write(`  [${source.n}] ${where} (score ${round(source.score)})\n      ${excerpt}…\n`);
+    const ocr = source.ocr ? ', text read by OCR' : '';
+    process.stdout.write(
+      `  [${source.n}] ${where} (score ${round(source.score)}${ocr})\n      ${excerpt}…\n`,
+    );
   }
   process.stdout.write('\n');
   return turn;

@@ -181,6 +181,12 @@ export default function DocumentViewer({ api, target, onClose }: DocumentViewerP
           <span className="visually-hidden">Highlighted passage: </span>
           {source.text}
           {spread ? <span className="hint"> {spread}</span> : null}
+          {source.ocr ? (
+            <span className="hint viewer-ocr">
+              {' '}
+              This text was read by OCR from the page image: words may be misread.
+            </span>
+          ) : null}
         </p>
         <div className="viewer-body" ref={bodyRef}>
           {error ? (

@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { pageCountText } from '../../../src/core/page-count.ts';
+import { ocrPagesText, pageCountText } from '../../../src/core/page-count.ts';
 import type { IngestItem } from '../hooks/useChat.ts';
 import { progressFraction, progressLabel } from '../lib/progress.ts';
 
@@ -15,6 +15,8 @@ function documentFacts(item: IngestItem): string {
   const parts = [];
   const pages = pageCountText(document);
   if (pages !== null) parts.push(pages);
+  const ocr = ocrPagesText(document);
+  if (ocr !== null) parts.push(ocr);
   parts.push(`${document.chunks} ${document.chunks === 1 ? 'passage' : 'passages'}`);
   return parts.join(' · ');
 }

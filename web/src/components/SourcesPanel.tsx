@@ -46,12 +46,20 @@ export function SourcesPanel({ answer, focus, onOpen }: SourcesPanelProps): Reac
                 className={focus?.n === source.n ? 'source source-focused' : 'source'}
                 data-source={source.n}
                 tabIndex={-1}
-                aria-label={`Source ${source.n}: ${source.source}${page ? `, ${page}` : ''}`}
+                aria-label={`Source ${source.n}: ${source.source}${page ? `, ${page}` : ''}${source.ocr ? ', text read by OCR' : ''}`}
               >
                 <div className="source-head">
                   <span className="source-n">{source.n}</span>
                   <span className="source-file">{source.source}</span>
                   {page ? <span className="source-page">{page}</span> : null}
+                  {source.ocr ? (
+                    <span
+                      className="source-ocr"
+                      title="Read by OCR from a scanned page: words may be misread"
+                    >
+                      OCR
+                    </span>
+                  ) : null}
                   {source.section && source.section.length > 0 ? (
                     <span className="source-section">{source.section.slice(-2).join(', ')}</span>
                   ) : null}

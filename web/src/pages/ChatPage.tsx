@@ -9,7 +9,7 @@ import {
   useRef,
   useState,
 } from 'react';
-import { pageCountText } from '../../../src/core/page-count.ts';
+import { ocrPagesText, pageCountText } from '../../../src/core/page-count.ts';
 import type { ApiClient } from '../api/client.ts';
 import { AnswerView } from '../components/AnswerView.tsx';
 import { ChatList } from '../components/ChatList.tsx';
@@ -38,6 +38,7 @@ function documentList(item: TimelineItem & { kind: 'documents' }): ReactNode {
           <li key={document.id}>
             <code>{document.source}</code>
             {document.pages !== null ? <span className="hint"> · {pageCountText(document)}</span> : null}
+            {document.ocrPages ? <span className="hint"> · {ocrPagesText(document)}</span> : null}
           </li>
         ))}
       </ul>
