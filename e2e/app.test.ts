@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +287,18 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     await page.getByRole('alert').filter({ hasText: 'Could not process scan.pdf' }).waitFor();
     await page.getByText('Please upload a Text or PDF file to begin!').waitFor();
     await screenshot(page, 'refused-files');
+    // Failed uploads and refusals can be dismissed.
+    await page.getByRole('button', { name: 'Dismiss the failed upload of blob.txt' }).click();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'Could not process blob.txt' }).count(),
+    ).resolves.toBe(0);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The file is larger than the 2 MB limit.' })
+      .getByRole('button', { name: 'Dismiss this message' })
+      .click();
+    await expect(page.getByText('The file is larger than the 2 MB limit.').count()).resolves.toBe(0);
+    await page.getByRole('alert').filter({ hasText: 'Could not process scan.pdf' }).waitFor();
     await page.close();
   });
 
@@ -395,4 +408,61 @@ describe.skipIf(!available)('stopping a slow answer in Chromium', () => {
     await screenshot(page, 'stopped-answer');
     await context.close();
   });
+});
+
+describe.skipIf(!available)('an upload cut off by a crash, in Chromium', () => {
+  let browser: Browser;
+  const servers: AppServer[] = [];
+  let dataDir = '';
+
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    browser = await launchBrowser();
+    dataDir = mkdtempSync(join(tmpdir(), 'docchat-e2e-crash-'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const server of servers) await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows it as failed after the restart, and forgets it when dismissed', async () => {
+    // Both servers keep their data in one folder, as one server restarted would.
+    const start = async () => {
+      const server = await startAppServer({ DOCCHAT_DATA_DIR: dataDir });
+      servers.push(server);
+      return server;
+    };
+    const first = await start();
+    const { context, page } = await newPage(browser);
+    await page.goto(first.url);
+    // A scan is read by OCR page by page: slow enough to be killed in the middle of it.
+    await uploadFirstFile(
+      page,
+      'scan.pdf',
+      'application/pdf',
+      Buffer.from(await buildScannedPdf({ pages: 4 })),
+    );
+    await page.getByText(/Reading page \d of 4 \(OCR\)/).waitFor({ timeout: 60_000 });
+    await page.waitForURL(/\/chats\/[^/]+$/);
+    const chatId = page.url().split('/').at(-1) ?? '';
+    await first.kill();
+
+    // The cookie is the host's, so the browser's session goes on with the restarted server.
+    const second = await start();
+    await page.goto(`${second.url}/chats/${chatId}`);
+    const notice = page
+      .getByRole('alert')
+      .filter({ hasText: '“scan.pdf” failed: the server stopped while reading it.' });
+    await notice.waitFor();
+    await notice.getByRole('button', { name: 'Dismiss the failed upload' }).click();
+    await notice.waitFor({ state: 'detached' });
+    const chat = await (await context.request.get(`${second.url}/api/chats/${chatId}`)).json();
+    expect(chat.uploads).toEqual([]);
+    await page.reload();
+    await page.getByText('Please upload a Text or PDF file to begin!').waitFor();
+    await expect(page.getByText('“scan.pdf” failed').count()).resolves.toBe(0);
+    await context.close();
+  }, 120_000);
 });

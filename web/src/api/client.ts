@@ -13,6 +13,8 @@ export interface ApiClient {
   createChat(): Promise<ChatSummary>;
   getChat(chatId: string): Promise<ChatDetail>;
   deleteChat(chatId: string): Promise<void>;
+  /** Forgets an upload that failed (the server stopped while reading it). */
+  discardUpload(chatId: string, uploadId: string): Promise<void>;
   deleteSession(): Promise<void>;
   /** Uploads one file and streams its ingestion: `progress` events, then `document` or `error`. */
   uploadDocument(
@@ -164,6 +166,9 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     getChat: (chatId) => json<ChatDetail>(chatPath(chatId)),
     async deleteChat(chatId) {
       await request(chatPath(chatId), { method: 'DELETE' });
+    },
+    async discardUpload(chatId, uploadId) {
+      await request(`${chatPath(chatId)}/uploads/${encodeURIComponent(uploadId)}`, { method: 'DELETE' });
     },
     async deleteSession() {
       await request('/api/session', { method: 'DELETE' });

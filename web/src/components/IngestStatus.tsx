@@ -2,11 +2,14 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { ocrPagesText, pageCountText } from '../../../src/core/page-count.ts';
 import type { IngestItem } from '../hooks/useChat.ts';
 import { progressFraction, progressLabel } from '../lib/progress.ts';
+import { DismissButton } from './DismissButton.tsx';
 
 /** Props of {@link IngestStatus}. */
 export interface IngestStatusProps {
   item: IngestItem;
   onRetryWithPassword: (item: IngestItem, password: string) => void;
+  /** Removes a failed upload from the timeline. */
+  onDismiss: (item: IngestItem) => void;
 }
 
 function documentFacts(item: IngestItem): string {
@@ -22,7 +25,7 @@ function documentFacts(item: IngestItem): string {
 }
 
 /** "Processing `file`..." with a progress bar, then "done", or what went wrong (and a password field if asked). */
-export function IngestStatus({ item, onRetryWithPassword }: IngestStatusProps): ReactNode {
+export function IngestStatus({ item, onRetryWithPassword, onDismiss }: IngestStatusProps): ReactNode {
   const [password, setPassword] = useState('');
   const name = <code>{item.fileName}</code>;
 
@@ -62,6 +65,10 @@ export function IngestStatus({ item, onRetryWithPassword }: IngestStatusProps): 
             </button>
           </form>
         ) : null}
+        <DismissButton
+          label={`Dismiss the failed upload of ${item.fileName}`}
+          onDismiss={() => onDismiss(item)}
+        />
       </div>
     );
   }

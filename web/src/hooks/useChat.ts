@@ -58,6 +58,8 @@ export interface NoticeItem {
   id: string;
   tone: 'error' | 'info';
   text: string;
+  /** The failed upload the notice is about, forgotten on the server when the notice is dismissed. */
+  uploadId?: string;
 }
 
 /** The documents of a chat reopened from the server. */
@@ -88,6 +90,11 @@ export interface ChatController {
   ask(question: string): Promise<void>;
   stop(): void;
   forget(): Promise<void>;
+  /**
+   * Removes a notice or a failed upload from the timeline (and a failed upload's record from the server); never
+   * throws: when the server cannot be reached the item stays, with a notice saying why.
+   */
+  dismiss(item: NoticeItem | IngestItem): Promise<void>;
 }
 
 const emptyChat: ChatState = { chatId: null, documents: [], items: [], loading: false };
@@ -112,6 +119,7 @@ export function timelineFromChat(chat: ChatDetail): TimelineItem[] {
       id: `upload-${upload.id}`,
       tone: 'error',
       text: `“${upload.source}” failed: the server stopped while reading it. Upload it again.`,
+      uploadId: upload.id,
     });
   }
   let question = '';
@@ -390,5 +398,36 @@ export function useChat(
     callbacksRef.current.onChatsChanged();
   }, [api, startNew]);
 
-  return { state, busy, startNew, open, uploadFile, ask, stop, forget };
+  const dismiss = useCallback(
+    async (item: NoticeItem | IngestItem) => {
+      const chatId = chatIdRef.current;
+      if (item.kind === 'notice' && item.uploadId && chatId) {
+        try {
+          await api.discardUpload(chatId, item.uploadId);
+        } catch (error) {
+          // Already gone (another tab dismissed it, or the chat expired) is what was asked for; otherwise the
+          // notice stays, with why it could not be dismissed.
+          if (!(error instanceof DocchatError && error.code === 'not_found')) {
+            const { message } = toUiError(error);
+            setState((previous) => ({
+              ...previous,
+              items: [
+                ...previous.items,
+                { kind: 'notice', id: localId('notice'), tone: 'error', text: message },
+              ],
+            }));
+            return;
+          }
+        }
+      }
+      setState((previous) => ({
+        ...previous,
+        items: previous.items.filter((candidate) => candidate.id !== item.id),
+      }));
+      callbacksRef.current.onChatsChanged();
+    },
+    [api],
+  );
+
+  return { state, busy, startNew, open, uploadFile, ask, stop, forget, dismiss };
 }

@@ -14,13 +14,20 @@ import type { ApiClient } from '../api/client.ts';
 import { AnswerView } from '../components/AnswerView.tsx';
 import { ChatList } from '../components/ChatList.tsx';
 import { Composer } from '../components/Composer.tsx';
+import { DismissButton } from '../components/DismissButton.tsx';
 import type { ViewerTarget } from '../components/DocumentViewer.tsx';
 import { HiddenFileInput } from '../components/HiddenFileInput.tsx';
 import { IngestStatus } from '../components/IngestStatus.tsx';
 import { ModelBadge } from '../components/ModelBadge.tsx';
 import { SourcesPanel } from '../components/SourcesPanel.tsx';
 import { UploadPrompt } from '../components/UploadPrompt.tsx';
-import { type AnswerItem, type IngestItem, type TimelineItem, useChat } from '../hooks/useChat.ts';
+import {
+  type AnswerItem,
+  type IngestItem,
+  type NoticeItem,
+  type TimelineItem,
+  useChat,
+} from '../hooks/useChat.ts';
 import { useChats } from '../hooks/useChats.ts';
 import { useConfig } from '../hooks/useConfig.ts';
 import { useRoute } from '../hooks/useRoute.ts';
@@ -191,6 +198,8 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
     return () => window.removeEventListener('keydown', handleKeyDown);
   }, [showChats]);
 
+  const handleDismiss = (item: NoticeItem | IngestItem) => void chat.dismiss(item);
+
   const handleRetryWithPassword = (item: IngestItem, password: string) => {
     if (item.file) void chat.uploadFile(item.file, { password, retryOf: item.id });
   };
@@ -289,13 +298,22 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
                 return (
                   <div key={item.id} className={`bubble bubble-${item.tone}`} role="alert">
                     <p>{item.text}</p>
+                    <DismissButton
+                      label={item.uploadId ? 'Dismiss the failed upload' : 'Dismiss this message'}
+                      onDismiss={() => handleDismiss(item)}
+                    />
                   </div>
                 );
               case 'documents':
                 return <div key={item.id}>{documentList(item)}</div>;
               case 'ingest':
                 return (
-                  <IngestStatus key={item.id} item={item} onRetryWithPassword={handleRetryWithPassword} />
+                  <IngestStatus
+                    key={item.id}
+                    item={item}
+                    onRetryWithPassword={handleRetryWithPassword}
+                    onDismiss={handleDismiss}
+                  />
                 );
               case 'question':
                 return (
