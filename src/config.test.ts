@@ -73,6 +73,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DOCCHAT_CONTEXT_WINDOW: '12' })).toThrow(/DOCCHAT_CONTEXT_WINDOW/);
   });
 
+  it('reads the storage settings: the SQLite WAL limit and how often a streaming answer is saved', () => {
+    const defaults = loadConfig({});
+    expect(defaults.database.sqliteWalLimitBytes).toBe(16 * 1024 * 1024);
+    expect(defaults.server.answerSaveIntervalMs).toBe(1000);
+    const set = loadConfig({ DOCCHAT_SQLITE_WAL_LIMIT_MB: '4', DOCCHAT_ANSWER_SAVE_INTERVAL_MS: '250' });
+    expect(set.database.sqliteWalLimitBytes).toBe(4 * 1024 * 1024);
+    expect(set.server.answerSaveIntervalMs).toBe(250);
+    expect(() => loadConfig({ DOCCHAT_ANSWER_SAVE_INTERVAL_MS: '10' })).toThrow(
+      /DOCCHAT_ANSWER_SAVE_INTERVAL_MS/,
+    );
+  });
+
   it('treats blank variables as unset', () => {
     expect(loadConfig({ OPENAI_API_KEY: '  ', PORT: '' }).chat.provider).toBe('extractive');
   });

@@ -22,7 +22,15 @@ export interface Config {
   retriever: 'hybrid' | 'lexical' | 'dense';
   /** How many passages each question retrieves (the reference used 4). */
   k: number;
-  server: { port: number; host: string; dataDir: string; maxUploadBytes: number; sessionTtlMs: number };
+  server: {
+    port: number;
+    host: string;
+    dataDir: string;
+    maxUploadBytes: number;
+    sessionTtlMs: number;
+    /** How often a streaming answer's text is written to the store, in ms (`DOCCHAT_ANSWER_SAVE_INTERVAL_MS`). */
+    answerSaveIntervalMs: number;
+  };
   /** OCR of scanned pages and images (on by default, offline). */
   ocr: OcrSettings;
   /** Bounds on one document's ingestion and on the parser workers: see {@link IngestLimits}. */
@@ -101,6 +109,8 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
   /** What a 503 `storage_unavailable` asks clients to wait (`Retry-After`). */
   retryAfterSeconds: number;
+  /** SQLite only: the WAL file is cut back to this many bytes after a checkpoint (`DOCCHAT_SQLITE_WAL_LIMIT_MB`). */
+  sqliteWalLimitBytes: number;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -182,6 +192,8 @@ const envSchema = z.object({
   DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 600_000),
   DOCCHAT_DATABASE_STATEMENT_TIMEOUT_MS: integer(30_000, 100, 3_600_000),
   DOCCHAT_DATABASE_RETRY_AFTER_SECONDS: integer(2, 1, 3600),
+  DOCCHAT_SQLITE_WAL_LIMIT_MB: integer(16, 1, 1_000_000),
+  DOCCHAT_ANSWER_SAVE_INTERVAL_MS: integer(1_000, 50, 3_600_000),
   DOCCHAT_INSTANCE_ID: optionalString,
 });
 
@@ -258,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataDir: values.DOCCHAT_DATA_DIR ?? 'data',
       maxUploadBytes: values.DOCCHAT_MAX_UPLOAD_BYTES,
       sessionTtlMs: values.DOCCHAT_SESSION_TTL_HOURS * 3_600_000,
+      answerSaveIntervalMs: values.DOCCHAT_ANSWER_SAVE_INTERVAL_MS,
     },
     ocr: {
       enabled: values.DOCCHAT_OCR === 'on',
@@ -308,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectTimeoutMs: values.DOCCHAT_DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: values.DOCCHAT_DATABASE_STATEMENT_TIMEOUT_MS,
       retryAfterSeconds: values.DOCCHAT_DATABASE_RETRY_AFTER_SECONDS,
+      sqliteWalLimitBytes: values.DOCCHAT_SQLITE_WAL_LIMIT_MB * 1024 * 1024,
     },
     instanceId: values.DOCCHAT_INSTANCE_ID ?? `${hostname()}:${process.pid}`,
   };

@@ -48,7 +48,7 @@ export interface ChatService {
   discardUpload(sessionId: string, chatId: string, uploadId: string): Promise<void>;
   /**
    * Checks the chat, stores the user's question and returns the answer's event stream. The assistant's message
-   * is stored as `streaming` at once and as it streams (at most every {@link answerSaveIntervalMs}), then with how
+   * is stored as `streaming` at once and as it streams (at most every `answerSaveIntervalMs`), then with how
    * it ended: `complete`, `stopped` (aborted, with the partial text) or `error`; a crash leaves `interrupted`.
    */
   ask(
@@ -77,6 +77,8 @@ export interface ChatServiceOptions {
   quotas?: QuotaGuard;
   /** The last messages of a chat read for each question (the pipeline sends the model fewer). Default 20. */
   historyMessages?: number;
+  /** How often a streaming answer's text is written to the store. Default {@link defaultAnswerSaveIntervalMs}. */
+  answerSaveIntervalMs?: number;
 }
 
 function chatNotFound(): DocchatError {
@@ -84,7 +86,7 @@ function chatNotFound(): DocchatError {
 }
 
 /** How often a streaming answer's text is written to the store, so that a crash loses at most this much. */
-export const answerSaveIntervalMs = 1000;
+export const defaultAnswerSaveIntervalMs = 1000;
 
 /**
  * The conversation so far in the model's terms, in alternating turns: failed or unfinished answers add nothing
@@ -114,6 +116,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const { rag, store, indexes, now, logger } = options;
   const quotas = options.quotas ?? createQuotaGuard(unlimitedQuotas, now);
   const historyMessages = options.historyMessages ?? 20;
+  const answerSaveIntervalMs = options.answerSaveIntervalMs ?? defaultAnswerSaveIntervalMs;
   const inFlight = new Map<AbortController, Promise<void>>();
   /** Uploads in progress by `chatId` and `Idempotency-Key`, so that a retry waits for the first. */
   const keyedUploads = new Map<string, Promise<DocumentSummary>>();

@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps): DocchatApp {
     sessionTtlMs: config.server.sessionTtlMs,
     quotas,
     historyMessages: config.quotas.historyMessages,
+    answerSaveIntervalMs: config.server.answerSaveIntervalMs,
   });
 
   const app = new Hono();

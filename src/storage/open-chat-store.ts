@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { ChatStore } from './chat-store.ts';
 import { createPostgresChatStore } from './postgres-chat-store.ts';
-import { createSqliteChatStore, verifySqliteFile } from './sqlite-chat-store.ts';
+import { createSqliteChatStore, defaultSqliteLimits, verifySqliteFile } from './sqlite-chat-store.ts';
 
 /**
  * The store the configuration asks for: PostgreSQL when `DOCCHAT_DATABASE_URL` is set, else the SQLite file
@@ -12,11 +12,14 @@ export async function openChatStore(
   config: Config,
   options: { onIdleError?: (error: Error) => void } = {},
 ): Promise<ChatStore> {
-  const { url, ...pool } = config.database;
+  const { url, sqliteWalLimitBytes, ...pool } = config.database;
   if (url === undefined) {
     const path = join(config.server.dataDir, 'docchat.sqlite');
     verifySqliteFile(path);
-    return createSqliteChatStore({ path });
+    return createSqliteChatStore({
+      path,
+      limits: { ...defaultSqliteLimits, walSizeLimitBytes: sqliteWalLimitBytes },
+    });
   }
   return createPostgresChatStore({
     url,
