@@ -214,6 +214,8 @@ describe.skipIf(!available)('three instances behind nginx on one PostgreSQL', ()
     await second.page
       .locator('.bubble-question', { hasText: 'How many blasts of the horn warn ships?' })
       .waitFor();
+    // The answer the dead instance was streaming is shown as interrupted at once, with the text it had saved.
+    await second.page.getByText('Interrupted: the server stopped before this answer was finished.').waitFor();
 
     // Session 1 still has exactly its own chat, intact after the restart and the crash.
     const listed = (await (await first.context.request.get(`${balancer.url}/api/chats`)).json()) as {

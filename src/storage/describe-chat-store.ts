@@ -446,6 +446,14 @@ export function describeChatStore(
       const messages = await store.listMessages('c1');
       expect(messages.map((message) => message.id)).toEqual(['m1', 'm2', 'm3']);
       expect(messages[1]).toEqual(final);
+      // An answer cut off at its length limit says so after a reload, too.
+      await store.updateMessage('c1', { ...final, truncated: true });
+      expect((await store.listMessages('c1'))[1]).toEqual({ ...final, truncated: true });
+      expect((await store.listMessages('c1', { last: 2 })).map((message) => message.id)).toEqual([
+        'm2',
+        'm3',
+      ]);
+      expect((await store.listMessages('c1', { last: 2 }))[0]?.truncated).toBe(true);
       await expect(store.updateMessage('c1', { ...final, id: 'ghost' })).rejects.toMatchObject({
         code: 'not_found',
       });

@@ -116,13 +116,18 @@ describe.skipIf(!available)('createPostgresChatStore', () => {
     expect(await b.recoverInterrupted()).toEqual({ messages: 0, uploads: 0 });
     expect(await b.deleteSessionsIdleSince(0)).toEqual([]);
     expect((await b.listMessages('c'))[1]?.status).toBe('streaming');
-    // A dies (its lock goes with its connection): the next sweep on B marks what A left.
+    // A dies (its lock goes with its connection): the next read on B marks what A left, without waiting for a
+    // sweep or a start.
     await a.close();
-    expect(await b.deleteSessionsIdleSince(0)).toEqual([]);
-    expect((await b.listMessages('c'))[1]).toMatchObject({ status: 'interrupted', content: 'Hal' });
+    expect((await b.listMessages('c', { last: 1 }))[0]).toMatchObject({
+      status: 'interrupted',
+      content: 'Hal',
+    });
     expect((await b.getChat('s', 'c'))?.uploads).toEqual([
       { id: 'u', source: 'a.pdf', createdAt: 3, status: 'failed' },
     ]);
+    // Nothing is left for a start or a sweep to mark.
+    expect(await b.recoverInterrupted()).toEqual({ messages: 0, uploads: 0 });
     await b.close();
   });
 

@@ -108,6 +108,7 @@ function toMessage(row: Row): MessageRecord {
     message.status = row.status as MessageStatus;
   }
   if (typeof row.query === 'string') message.query = row.query;
+  if (row.truncated === true) message.truncated = true;
   if (row.sources !== null && row.sources !== undefined) message.sources = row.sources as Source[];
   if (row.model !== null && row.model !== undefined) message.model = row.model as ModelInfo;
   if (row.error !== null && row.error !== undefined) {
@@ -150,11 +151,14 @@ function boxesFromJson(value: unknown): TextBox[] {
   }));
 }
 
-/** The rows that live instances own are left alone; anything else streaming or ingesting was cut off. */
-const deadOwner = `(owner IS NULL OR owner = $1 OR owner NOT IN (
+/** Rows whose owner holds no lease: the instance that wrote them is gone. */
+const notLive = `(owner IS NULL OR owner NOT IN (
   SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks
   WHERE locktype = 'advisory' AND objsubid = 1 AND granted
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())))`;
+
+/** The rows that live instances own are left alone; anything else streaming or ingesting was cut off. */
+const deadOwner = `(owner = $1 OR ${notLive})`;
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
@@ -240,8 +244,36 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       'SELECT id, chat_id, source, created_at, status FROM uploads WHERE chat_id = ANY($1) ORDER BY created_at, seq',
       [chatIds],
     );
-    for (const row of rows) byChat.get(text(row, 'chat_id'))?.push(toUpload(row));
+    const uploads = rows.map((row) => ({ chatId: text(row, 'chat_id'), upload: toUpload(row) }));
+    if (uploads.some(({ upload }) => upload.status === 'ingesting')) {
+      const cut = await failDeadUploads(chatIds);
+      for (const { upload } of uploads) if (cut.has(upload.id)) upload.status = 'failed';
+    }
+    for (const { chatId, upload } of uploads) byChat.get(chatId)?.push(upload);
     return byChat;
+  }
+
+  /**
+   * An answer another instance was streaming when it died is `interrupted` as soon as someone reads the chat,
+   * not only at the next start of an instance. Returns the ids of the messages marked.
+   */
+  async function interruptDeadStreams(chatId: string): Promise<Set<string>> {
+    const { rows } = await query(
+      `UPDATE messages SET status = 'interrupted'
+       WHERE chat_id = $2 AND status = 'streaming' AND owner IS DISTINCT FROM $1 AND ${notLive} RETURNING id`,
+      [ownerKey, chatId],
+    );
+    return new Set(rows.map((row) => text(row, 'id')));
+  }
+
+  /** The same for uploads a dead instance was ingesting: `failed` once read. */
+  async function failDeadUploads(chatIds: readonly string[]): Promise<Set<string>> {
+    const { rows } = await query(
+      `UPDATE uploads SET status = 'failed'
+       WHERE chat_id = ANY($2) AND status = 'ingesting' AND owner IS DISTINCT FROM $1 AND ${notLive} RETURNING id`,
+      [ownerKey, chatIds],
+    );
+    return new Set(rows.map((row) => text(row, 'id')));
   }
 
   async function toChats(rows: readonly Row[]): Promise<ChatRecord[]> {
@@ -294,7 +326,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
   async function writeMessage(chatId: string, message: MessageRecord): Promise<void> {
     const { rowCount } = await query(
       `UPDATE messages SET role = $3, content = $4, created_at = $5, status = $6, query = $7, sources = $8,
-         model = $9, error = $10
+         model = $9, error = $10, truncated = $11
        WHERE id = $1 AND chat_id = $2`,
       [
         message.id,
@@ -307,6 +339,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
         json(message.sources),
         json(message.model),
         json(message.error),
+        message.truncated ? true : null,
       ],
     );
     if (rowCount === 0) {
@@ -613,8 +646,8 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
            WHERE id = $1 RETURNING last_message_seq
          )
          INSERT INTO messages (chat_id, seq, id, role, content, created_at, status, query, sources, model, error,
-           owner)
-         SELECT $1, last_message_seq, $3, $4, $5, $2, $6, $7, $8, $9, $10, $11 FROM next`,
+           owner, truncated)
+         SELECT $1, last_message_seq, $3, $4, $5, $2, $6, $7, $8, $9, $10, $11, $12 FROM next`,
         [
           chatId,
           message.createdAt,
@@ -627,6 +660,7 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
           json(message.model),
           json(message.error),
           ownerKey,
+          message.truncated ? true : null,
         ],
       );
       if (rowCount === 0) throw chatNotFound();
@@ -650,12 +684,22 @@ export async function createPostgresChatStore(options: PostgresChatStoreOptions)
       }
     },
 
-    async listMessages(chatId) {
-      const { rows } = await query(
-        'SELECT id, role, content, created_at, status, query, sources, model, error FROM messages WHERE chat_id = $1 ORDER BY seq',
-        [chatId],
-      );
-      return rows.map(toMessage);
+    async listMessages(chatId, listOptions = {}) {
+      const columns = 'seq, id, role, content, created_at, status, query, sources, model, error, truncated';
+      const { rows } =
+        listOptions.last === undefined
+          ? await query(`SELECT ${columns} FROM messages WHERE chat_id = $1 ORDER BY seq`, [chatId])
+          : await query(
+              `SELECT * FROM (SELECT ${columns} FROM messages WHERE chat_id = $1 ORDER BY seq DESC LIMIT $2) AS last
+               ORDER BY seq`,
+              [chatId, Math.max(0, Math.trunc(listOptions.last))],
+            );
+      const messages = rows.map(toMessage);
+      if (messages.some((message) => message.status === 'streaming')) {
+        const cut = await interruptDeadStreams(chatId);
+        for (const message of messages) if (cut.has(message.id)) message.status = 'interrupted';
+      }
+      return messages;
     },
 
     recoverInterrupted: () => recover(ownerKey),

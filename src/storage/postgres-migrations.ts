@@ -123,10 +123,12 @@ CREATE INDEX messages_streaming ON messages (owner) WHERE status = 'streaming';
   },
   {
     version: 3,
-    name: 'pages read by OCR',
+    name: 'pages read by OCR, answers cut off at their length limit',
     sql: `
 -- The page numbers whose text was read by OCR, as a JSON array (NULL: none).
 ALTER TABLE documents ADD COLUMN ocr_pages jsonb;
+-- The answer stopped at its max_tokens (finish_reason "length").
+ALTER TABLE messages ADD COLUMN truncated boolean;
 `,
   },
 ];
