@@ -57,6 +57,11 @@ describe('createOpenAIEmbedder', () => {
     const vectors = await embedder.embed(['a', 'b']);
     expect(vectors.map((vector) => vector.length)).toEqual([768, 768]);
     expect(embedder.dimensions).toBe(768);
+    // The server is given another model under the same name: the learned length follows it.
+    server.configure({ embeddingDimensions: { 'nomic-embed-text': 384 } });
+    expect((await embedder.embed(['c']))[0]?.length).toBe(384);
+    expect(embedder.dimensions).toBe(384);
+    server.configure({ embeddingDimensions: { 'nomic-embed-text': 768 } });
     // The SDK insists on a key; a placeholder is sent, never an OPENAI_API_KEY from the environment.
     expect(server.requests[0]?.headers.authorization).toBe('Bearer not-needed');
   });

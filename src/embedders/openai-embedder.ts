@@ -56,8 +56,9 @@ export const serverEmbeddingLimits: EmbedderLimits = {
 
 /**
  * An {@link Embedder} for OpenAI or any OpenAI-compatible server: one `embed()` is one API call.
- * `dimensions` is known up front for OpenAI's models or when the option is given; otherwise it is `0`
- * until the first successful call, which sets it from the response (later responses must match).
+ * `dimensions` is known up front for OpenAI's models or when the option is given (responses must match it);
+ * otherwise it is `0` until the first successful call, and then follows the server's responses (a server given
+ * another model under the same name changes it; each batch must be of one length).
  */
 export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embedder {
   const model = options.model ?? 'text-embedding-3-small';
@@ -85,7 +86,8 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
     return server ?? (async (text) => estimateTokensPessimistically(text));
   };
   const context = { model, baseURL: options.client ? undefined : baseURL, apiKey: options.apiKey };
-  let dimensions = options.dimensions ?? knownEmbeddingDimensions[model] ?? 0;
+  const fixedDimensions = options.dimensions ?? knownEmbeddingDimensions[model] ?? 0;
+  let dimensions = fixedDimensions;
 
   return {
     name: options.dimensions === undefined ? model : `${model}@${options.dimensions}`,
@@ -124,8 +126,10 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions = {}): Embed
         if (failure.code !== 'aborted') options.onFailure?.(failure);
         throw failure;
       }
-      const vectors = toVectors(response, texts.length, dimensions);
-      if (dimensions === 0) dimensions = vectors[0]?.length ?? 0;
+      // A length that was only learned from the server follows it: the server may have been given another model
+      // under the same name (the index cache then embeds stored passages again). A set length is held to.
+      const vectors = toVectors(response, texts.length, fixedDimensions);
+      dimensions = vectors[0]?.length ?? dimensions;
       return vectors;
     },
   };

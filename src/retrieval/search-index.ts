@@ -43,6 +43,8 @@ export interface SearchIndex extends Retriever {
   readonly embedder: Embedder | null;
   readonly mode: SearchMode;
   readonly chunks: readonly Chunk[];
+  /** The length of the passages' vectors; 0 before the first vectors (or without an embedder). */
+  readonly dimensions: number;
   /** Adds chunks; `vectors` (same order) are required when the index has an embedder. */
   add(chunks: readonly Chunk[], vectors?: readonly Float32Array[] | null): void;
 }
@@ -129,8 +131,15 @@ export function createSearchIndex(options: SearchIndexOptions = {}): SearchIndex
     if (!embedder || !store) return [];
     const [vector] = await embedder.embed([query], { signal });
     throwIfAborted(signal);
-    if (!vector || vector.length !== store.dimensions)
-      throw new DocchatError('internal', `${embedder.name} returned no usable vector for the query.`);
+    if (!vector || vector.length !== store.dimensions) {
+      // The server behind the embedder now serves another model: the passages must be embedded again.
+      throw new DocchatError(
+        'embedding_mismatch',
+        `${embedder.name} now gives ${vector?.length ?? 0}-dimensional vectors, but this chat's passages were embedded ` +
+          `with ${store.dimensions} dimensions. Ask again to have them embedded with the current model.`,
+        { details: { expected: store.dimensions, actual: vector?.length ?? 0 } },
+      );
+    }
     return store.search(vector, k);
   };
 
@@ -168,6 +177,9 @@ export function createSearchIndex(options: SearchIndexOptions = {}): SearchIndex
     mode,
     get chunks() {
       return chunks;
+    },
+    get dimensions() {
+      return store?.dimensions ?? 0;
     },
     add,
     retrieve,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DocchatError, throwIfAborted } from '../core/errors.ts';
+import { DocchatError, throwIfAborted, toDocchatError } from '../core/errors.ts';
 import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage, DocumentSummary } from '../core/types.ts';
 import type { Rag } from '../pipeline/create-rag.ts';
+import type { SearchIndex } from '../retrieval/search-index.ts';
 import type {
   ChatRecord,
   ChatStore,
@@ -273,6 +274,37 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     }
   }
 
+  /**
+   * The answer's events. When the embedding server was given another model under the index (the first event is
+   * `embedding_mismatch`), the index is rebuilt, which embeds the chat's passages again, and the question is asked
+   * once more.
+   */
+  async function* askOnFreshIndex(
+    chatId: string,
+    documentIds: readonly string[],
+    index: SearchIndex,
+    question: string,
+    options: { history: ChatMessage[]; signal: AbortSignal },
+  ): AsyncGenerator<RagEvent> {
+    const events = rag.ask(index, question, options);
+    const first = await events.next();
+    if (!first.done && first.value.type === 'error' && first.value.error === 'embedding_mismatch') {
+      logger.info('reindex_on_mismatch', { chatId });
+      let rebuilt: SearchIndex;
+      try {
+        rebuilt = await indexes.get(chatId, documentIds);
+      } catch (error) {
+        const failure = toDocchatError(error);
+        yield { type: 'error', error: failure.code, message: failure.message };
+        return;
+      }
+      yield* rag.ask(rebuilt, question, options);
+      return;
+    }
+    if (!first.done) yield first.value;
+    yield* events;
+  }
+
   return {
     listChats: (sessionId) => store.listChats(sessionId),
 
@@ -336,10 +368,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       const recent = (await store.listMessages(chatId, { last: historyMessages })).slice(-historyMessages);
       const history = toHistory(recent);
       // The chat as just read from the store: documents uploaded through another instance are in it.
-      const index = await indexes.get(
-        chatId,
-        chat.documents.map((document) => document.id),
-      );
+      const documentIds = chat.documents.map((document) => document.id);
+      const index = await indexes.get(chatId, documentIds);
       throwIfAborted(signal);
       await store.addMessage(chatId, { id: randomUUID(), role: 'user', content: question, createdAt: now() });
       const message: MessageRecord = {
@@ -356,7 +386,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         release();
         throw error;
       }
-      const events = rag.ask(index, question, { history, signal: tracked });
+      const events = askOnFreshIndex(chatId, documentIds, index, question, { history, signal: tracked });
       return answer(chatId, events, tracked, release, message);
     },
 

@@ -327,4 +327,35 @@ describe('re-embedding after the embedder changed', () => {
       fake.requests.filter((request) => request.path.endsWith('/embeddings')).length,
     ).toBeGreaterThanOrEqual(2);
   });
+
+  it('embeds an open chat again when the embedding server starts giving vectors of another length', async () => {
+    fake.reset();
+    fake.configure({ models: ['nomic-embed-text'], embeddingDimensions: { 'nomic-embed-text': 16 } });
+    const lines: string[] = [];
+    app = startTestApp({
+      env: {
+        OPENAI_BASE_URL: fake.url,
+        DOCCHAT_EMBEDDER: 'openai',
+        DOCCHAT_EMBEDDING_MODEL: 'nomic-embed-text',
+        DOCCHAT_CHAT: 'extractive',
+      },
+      deps: { logger: { info: (event) => lines.push(event), error: () => {} } },
+    });
+    const chatId = await chatWithDocument();
+    expect((await readEvents(await ask(chatId, 'What does chlorophyll absorb?'))).at(-1)?.type).toBe('done');
+
+    // The server is given another model under the same name while the chat's index is in memory.
+    fake.configure({ embeddingDimensions: { 'nomic-embed-text': 24 } });
+    const events = await readEvents(await ask(chatId, 'What does the Calvin cycle fix?'));
+    expect(events.map((event) => event.type)).not.toContain('error');
+    expect(events.at(-1)?.type).toBe('done');
+    const sources = events.find((event) => event.type === 'sources');
+    expect(sources?.type === 'sources' && sources.sources[0]?.text).toContain('Calvin cycle');
+    expect(lines).toContain('reindex_on_mismatch');
+    expect(lines).toContain('reindex_started');
+    // And the next question uses the rebuilt index at once.
+    lines.length = 0;
+    expect((await readEvents(await ask(chatId, 'What does chlorophyll absorb?'))).at(-1)?.type).toBe('done');
+    expect(lines).not.toContain('reindex_on_mismatch');
+  });
 });

@@ -38,6 +38,9 @@ interface Entry {
   documentIds: Set<string>;
   /** Estimated bytes of the documents added so far. */
   bytes: number;
+  /** The length of the index's vectors (0 before any, or without an embedder), and the embedder that made them. */
+  dimensions: number;
+  embedder: Embedder | null;
 }
 
 /** Options of {@link createIndexCache}. */
@@ -80,7 +83,7 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
 
   async function addTo(
     index: SearchIndex,
-    entry: Pick<Entry, 'documentIds' | 'bytes'>,
+    entry: Pick<Entry, 'documentIds' | 'bytes' | 'dimensions' | 'embedder'>,
     document: StoredDocument,
   ) {
     const { documentIds } = entry;
@@ -101,6 +104,8 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
     documentIds.add(document.summary.id);
     entry.bytes += estimateIndexBytes(document);
     await addInSlices(index, document.chunks, index.embedder === null ? null : vectors);
+    entry.dimensions = index.dimensions;
+    entry.embedder = index.embedder;
     evictOverflow();
   }
 
@@ -138,7 +143,10 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
     }
   }
 
-  async function load(entry: Pick<Entry, 'documentIds' | 'bytes'>, chatId: string): Promise<SearchIndex> {
+  async function load(
+    entry: Pick<Entry, 'documentIds' | 'bytes' | 'dimensions' | 'embedder'>,
+    chatId: string,
+  ): Promise<SearchIndex> {
     const index = rag.createIndex();
     for (const document of await store.loadDocuments(chatId)) await addTo(index, entry, document);
     return index;
@@ -167,6 +175,15 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
     }
   }
 
+  /**
+   * An index whose vectors are of another length than the embedder now gives: the server behind it was given
+   * another model. It is rebuilt, which embeds the stored passages again.
+   */
+  function stale(entry: Entry): boolean {
+    const now = entry.embedder?.dimensions ?? 0;
+    return entry.dimensions > 0 && now > 0 && now !== entry.dimensions;
+  }
+
   /** Loads into a live index the documents it lacks; `false` when it holds one the chat no longer has. */
   function catchUp(chatId: string, entry: Entry, documentIds: readonly string[]): boolean {
     const wanted = new Set(documentIds);
@@ -187,13 +204,23 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
   return {
     get(chatId, documentIds) {
       const existing = entries.get(chatId);
-      if (existing !== undefined && (documentIds === undefined || catchUp(chatId, existing, documentIds))) {
+      if (
+        existing !== undefined &&
+        !stale(existing) &&
+        (documentIds === undefined || catchUp(chatId, existing, documentIds))
+      ) {
         entries.delete(chatId);
         entries.set(chatId, existing);
         return existing.index;
       }
       entries.delete(chatId);
-      const entry: Entry = { index: Promise.resolve(rag.createIndex()), documentIds: new Set(), bytes: 0 };
+      const entry: Entry = {
+        index: Promise.resolve(rag.createIndex()),
+        documentIds: new Set(),
+        bytes: 0,
+        dimensions: 0,
+        embedder: null,
+      };
       entry.index = load(entry, chatId);
       entries.set(chatId, entry);
       evictOverflow();
@@ -209,6 +236,8 @@ export function createIndexCache(options: IndexCacheOptions): IndexCache {
             index: Promise.resolve(built),
             documentIds: new Set([document.summary.id]),
             bytes: estimateIndexBytes(document),
+            dimensions: built.dimensions,
+            embedder: built.embedder,
           });
           evictOverflow();
         }
