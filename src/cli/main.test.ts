@@ -253,3 +253,54 @@ describe('docchat ask with a llama.cpp server', () => {
     expect(run.stderr).toContain('serves: tiny-llama');
   });
 });
+
+describe('docchat ask with a local model file (llama.cpp in-process)', () => {
+  it('holds a ten-question conversation in a 1,024-token window: every answer given, none failed', async () => {
+    const { writeTinyGguf } = await import('../test-helpers/gguf-tiny-model.ts');
+    const { syntheticText } = await import('../../bench/fixtures.ts');
+    await writeFile(path('long-paper.txt'), syntheticText(60_000, 9));
+    const questions = [
+      'What does the distillation stage improve?',
+      'And how is it trained?',
+      'What reward does it use?',
+      'Why does that matter?',
+      'How does it compare with the baseline?',
+      'What are its limits?',
+      'Which benchmarks were used?',
+      'What happens with longer answers?',
+      'Can you say more about that?',
+      'What is this paper about?',
+    ];
+    await writeFile(path('conversation.txt'), `${questions.join('\n')}\n`);
+    const run = await cliWith(
+      {
+        DOCCHAT_CHAT_MODEL_PATH: await writeTinyGguf({ contextLength: 1024, name: 'tiny-chat' }),
+        DOCCHAT_GGUF_CONTEXT: '1024',
+        DOCCHAT_GGUF_THREADS: '1',
+        DOCCHAT_MAX_ANSWER_TOKENS: '64',
+      },
+      'ask',
+      path('long-paper.txt'),
+      '--questions',
+      path('conversation.txt'),
+      '--conversation',
+      '--chat',
+      'gguf',
+      '--json',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const answers = run.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { question: string; model: string; error?: unknown; sources: unknown[] },
+      );
+    expect(answers.map((answer) => answer.question)).toEqual(questions);
+    for (const answer of answers) {
+      expect(answer.error, answer.question).toBeUndefined();
+      expect(answer.model).toBe('tiny-chat');
+      expect(answer.sources.length, answer.question).toBeGreaterThan(0);
+    }
+  }, 300_000);
+});

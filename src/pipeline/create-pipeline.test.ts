@@ -171,3 +171,58 @@ describe('createPipeline with a model that counts tokens', () => {
     expect(events.at(-1)).toMatchObject({ type: 'done', finishReason: 'length' });
   });
 });
+
+describe('follow-up questions rewritten by a model', () => {
+  /** A model whose follow-up rewrite is `rewrite` (ending with `finish`), and whose answers are "Fine.". */
+  function rewritingModel(rewrite: string, finish: 'stop' | 'length' = 'stop') {
+    const model: ChatModel = {
+      info: { name: 'small', extractive: false },
+      async *stream(request, options) {
+        if (request.sources.length === 0 && request.messages[0]?.content.startsWith('Rewrite')) {
+          yield rewrite;
+          options?.onFinish?.(finish);
+          return;
+        }
+        yield 'Fine.';
+        options?.onFinish?.('stop');
+      },
+    };
+    return model;
+  }
+  const calvin: Chunk = { ...chunk, id: 'd#1', text: 'The Calvin cycle fixes carbon.' };
+  /** Finds the Calvin passage for queries that name it, nothing for other words. */
+  const wordRetriever: Retriever = {
+    retrieve: async (query) => (/calvin|carbon/i.test(query) ? [{ chunk: calvin, score: 1 }] : []),
+  };
+  const history = [
+    { role: 'user' as const, content: 'What does the Calvin cycle do?' },
+    { role: 'assistant' as const, content: 'It fixes carbon.' },
+  ];
+
+  async function sourcesEvent(model: ChatModel) {
+    const events = createPipeline({ retriever: wordRetriever, chatModel: model }).ask('And how fast is it?', {
+      history,
+    });
+    for await (const event of events) if (event.type === 'sources') return event;
+    throw new Error('no sources event');
+  }
+
+  it('searches the model’s standalone question when it finds passages', async () => {
+    const event = await sourcesEvent(rewritingModel('How fast is the Calvin cycle?'));
+    expect(event.query).toBe('How fast is the Calvin cycle?');
+    expect(event.sources.map((source) => source.id)).toEqual(['d#1']);
+  });
+
+  it('falls back to the question with the previous one when the rewrite finds nothing, has no words, or was cut off', async () => {
+    const rule = 'And how fast is it? (following up on: What does the Calvin cycle do?)';
+    for (const model of [
+      rewritingModel('How quickly does photosynthesis proceed?'),
+      rewritingModel('<<<<<<<<<<<<<<<<'),
+      rewritingModel('How fast is the Calvin cycle compared with', 'length'),
+    ]) {
+      const event = await sourcesEvent(model);
+      expect(event.query).toBe(rule);
+      expect(event.sources.map((source) => source.id)).toEqual(['d#1']);
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { expandAcronyms, findAcronyms } from './expand-acronyms.ts';
 import { fitPrompt } from './fit-prompt.ts';
 import { createPerDocument } from './per-document.ts';
 import { isOverviewQuestion } from './question-intent.ts';
-import { rewriteQuestion } from './rewrite-question.ts';
+import { rewriteQuestion, rewriteQuestionByRule } from './rewrite-question.ts';
 
 /** The parts a pipeline is made of; every one can be swapped. */
 export interface PipelineOptions {
@@ -61,7 +61,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // The served model is checked (and, when none was named, found) before it is first used.
         await chatModel.connect?.({ signal });
         const model = chatModel.info;
-        const query = await rewriteQuestion(trimmed, history, chatModel, signal);
+        let query = await rewriteQuestion(trimmed, history, chatModel, signal);
         // Acronyms the documents define are spelled out for the answerer, so "RL" also matches "reinforcement
         // learning". Retrieval keeps the question as asked: measured on the DeepSeek-R1 paper, expanding it there
         // pulled in passages about the long form's words rather than the question.
@@ -76,7 +76,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           const introducing = overviewChunks.flatMap((overview) => overview.chunks).slice(0, Math.max(k, 2));
           sources = toSources(introducing.map((chunk) => ({ chunk, score: 1 })));
         } else {
-          const hits = await options.retriever.retrieve(query, { k, signal });
+          let hits = await options.retriever.retrieve(query, { k, signal });
+          // A model's rewrite that finds nothing (a small model's garbled question) is searched no further: the
+          // rule's rewrite, the question with the one before it, is.
+          if (hits.length === 0 && query !== trimmed) {
+            query = rewriteQuestionByRule(trimmed, history);
+            hits = await options.retriever.retrieve(query, { k, signal });
+          }
           const chunks = options.chunks?.() ?? [];
           sources = toSources(
             withDefinitionPassage(hits, expandAcronyms(trimmed, acronyms), chunks, acronyms),

@@ -41,7 +41,8 @@ const rewriteInstruction =
 
 /**
  * Rewrites a follow-up into a standalone question with the chat model; falls back to the rule when the
- * question does not refer back, when the model is the extractive one, or when the model fails.
+ * question does not refer back, when the model is the extractive one, when the model fails, or when what it
+ * wrote is no question (cut off at its length limit, or without a word in it).
  */
 export async function rewriteQuestion(
   question: string,
@@ -61,6 +62,7 @@ export async function rewriteQuestion(
   ];
   try {
     let rewritten = '';
+    let finish: string | undefined;
     for await (const delta of chatModel.stream(
       {
         messages,
@@ -71,12 +73,18 @@ export async function rewriteQuestion(
         overviews: [],
         maxTokens: rewriteMaxTokens,
       },
-      { signal },
+      {
+        signal,
+        onFinish: (reason) => {
+          finish = reason;
+        },
+      },
     )) {
       rewritten += delta;
     }
     rewritten = rewritten.trim().replace(/^["“]|["”]$/g, '');
-    return rewritten.length > 0 && rewritten.length < 1000
+    // A question cut off at its length limit, or one without words, is no question: the rule's is used.
+    return finish !== 'length' && /\p{L}{2,}/u.test(rewritten) && rewritten.length < 1000
       ? rewritten
       : rewriteQuestionByRule(question, history);
   } catch (error) {
