@@ -260,6 +260,46 @@ const notes = 'Chlorophyll absorbs blue and red light. The Calvin cycle fixes ca
   30,
 );
 
+describe('a local model file (llama.cpp in-process) behind the server', () => {
+  it('answers a ten-question conversation in a 1,024-token window: every answer streamed with its sources and stored', async () => {
+    const { writeTinyGguf } = await import('../test-helpers/gguf-tiny-model.ts');
+    const { syntheticText } = await import('../../bench/fixtures.ts');
+    running = await startServer({
+      DOCCHAT_CHAT: 'gguf',
+      DOCCHAT_CHAT_MODEL_PATH: await writeTinyGguf({ contextLength: 1024, name: 'tiny-chat' }),
+      DOCCHAT_GGUF_CONTEXT: '1024',
+      DOCCHAT_GGUF_THREADS: '1',
+      DOCCHAT_MAX_ANSWER_TOKENS: '64',
+    });
+    const session = await newSession(running.url);
+    expect((await session.upload('paper.txt', syntheticText(60_000, 9))).status).toBe(201);
+    const questions = [
+      'What does the distillation stage improve?',
+      'And how is it trained?',
+      'What reward does it use?',
+      'Why does that matter?',
+      'How does it compare with the baseline?',
+      'What are its limits?',
+      'Which benchmarks were used?',
+      'What happens with longer answers?',
+      'Can you say more about that?',
+      'What is this paper about?',
+    ];
+    for (const question of questions) {
+      const stream = await (await session.ask(question)).text();
+      expect(stream, question).not.toContain('event: error');
+      expect(stream, question).toContain('event: done');
+      expect(stream, question).toMatch(/"sources":\[\{/);
+    }
+    const { messages } = await session.chat();
+    const answers = messages.filter((message) => message.role === 'assistant');
+    expect(answers).toHaveLength(questions.length);
+    for (const answer of answers) expect(answer.status).toBe('complete');
+    running.child.kill('SIGTERM');
+    await running.exited;
+  }, 300_000);
+});
+
 describe('crashes (kill -9 of the server process)', () => {
   let fake: FakeOpenAIServer;
   beforeAll(async () => {
