@@ -490,22 +490,15 @@ describe.skipIf(!available)('the document viewer in Chromium', () => {
       const pdf = await PDFDocument.create();
       const font = await pdf.embedFont(StandardFonts.Helvetica);
       const sheet = pdf.addPage([note.width, note.height]);
-      const lines: PlacedLine[] = [
-        ...sentences('Pottery', 5, 44).map((text, index) => ({
+      const paragraph = (topic: string, top: number): PlacedLine[] =>
+        sentences(topic, 5, 44).map((text, index) => ({
           text,
           page: 1,
           x: 24,
-          y: 270 - index * 18,
+          y: top - index * 18,
           size: 12,
-        })),
-        ...sentences('Comet', 5, 44).map((text, index) => ({
-          text,
-          page: 1,
-          x: 24,
-          y: 130 - index * 18,
-          size: 12,
-        })),
-      ];
+        }));
+      const lines = [...paragraph('Pottery', 270), ...paragraph('Comet', 130)];
       for (const line of lines) sheet.drawText(line.text, { x: line.x, y: line.y, size: line.size, font });
       const [png] = await rasterizePdf(await pdf.save());
       if (!png) throw new Error('The note was not rendered.');

@@ -10,6 +10,7 @@ import {
   truncatePdf,
 } from '../test-helpers/pdf-fixtures.ts';
 import { setupFakeOpenAIServer } from '../test-helpers/setup-fake-openai-server.ts';
+import { tenQuestions } from '../test-helpers/ten-questions.ts';
 
 const entry = new URL('./main.ts', import.meta.url).pathname;
 
@@ -259,18 +260,7 @@ describe('docchat ask with a local model file (llama.cpp in-process)', () => {
     const { writeTinyGguf } = await import('../test-helpers/gguf-tiny-model.ts');
     const { syntheticText } = await import('../../bench/fixtures.ts');
     await writeFile(path('long-paper.txt'), syntheticText(60_000, 9));
-    const questions = [
-      'What does the distillation stage improve?',
-      'And how is it trained?',
-      'What reward does it use?',
-      'Why does that matter?',
-      'How does it compare with the baseline?',
-      'What are its limits?',
-      'Which benchmarks were used?',
-      'What happens with longer answers?',
-      'Can you say more about that?',
-      'What is this paper about?',
-    ];
+    const questions = tenQuestions;
     await writeFile(path('conversation.txt'), `${questions.join('\n')}\n`);
     const run = await cliWith(
       {

@@ -236,53 +236,46 @@ describe('createLoaderPool', () => {
 });
 
 describe('createLoaderPool under hostile load', () => {
-  it('refuses a decompression bomb while parsing, naming the limit, and replaces that worker', async () => {
-    const pool = createLoaderPool({ size: 1 });
-    try {
-      const bomb = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
-      expect(bomb.length).toBeLessThan(2_000_000);
-      const before = spawned.length;
-      const error = await docchatFailure(
-        pool.load({ name: 'bomb.pdf', data: bomb }, { limits: { maxCharacters: 1_000_000 } }),
-      );
-      expect(error.code).toBe('document_too_large');
-      expect(error.details).toMatchObject({
-        limit: 'characters',
-        max: 1_000_000,
-        setting: 'DOCCHAT_MAX_DOCUMENT_CHARS',
-      });
-      expect(error.message).toContain('DOCCHAT_MAX_DOCUMENT_CHARS');
-      expect((await pool.load({ name: 'next.txt', data: utf8('next') })).text).toBe('next');
-      expect(spawned.length).toBe(before + 2);
-    } finally {
-      await pool.close();
-    }
-  });
-
-  it('fails a file whose parsing runs out of worker heap with document_too_large, and keeps serving', async () => {
-    // Only the heap limit stands in the way: the bomb's text items outgrow a 48 MB heap long before the
-    // characters limit (lifted here) or the parse timeout would stop them.
-    const pool = createLoaderPool({ size: 1, maxHeapMb: 48 });
-    try {
-      const bomb = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
-      const before = spawned.length;
-      const error = await docchatFailure(
-        pool.load({ name: 'bomb.pdf', data: bomb }, { limits: { maxCharacters: 1_000_000_000 } }),
-      );
-      expect(error.code).toBe('document_too_large');
-      expect(error.details).toMatchObject({
-        limit: 'parser_memory',
-        max: 48,
-        setting: 'DOCCHAT_PARSER_MAX_HEAP_MB',
-      });
-      expect(error.message).toContain('DOCCHAT_PARSER_MAX_HEAP_MB');
-      // The worker that died is replaced: the next file is read.
-      expect((await pool.load({ name: 'next.txt', data: utf8('next') })).text).toBe('next');
-      expect(spawned.length).toBe(before + 2);
-    } finally {
-      await pool.close();
-    }
-  });
+  // A decompression bomb is stopped by whichever limit it reaches first: the characters limit as it streams, or
+  // (with that lifted) the worker's heap limit, which its text items outgrow long before the parse timeout.
+  it.each([
+    {
+      limit: 'characters',
+      pool: {},
+      maxCharacters: 1_000_000,
+      max: 1_000_000,
+      setting: 'DOCCHAT_MAX_DOCUMENT_CHARS',
+    },
+    {
+      limit: 'parser_memory',
+      pool: { maxHeapMb: 48 },
+      maxCharacters: 1_000_000_000,
+      max: 48,
+      setting: 'DOCCHAT_PARSER_MAX_HEAP_MB',
+    },
+  ])(
+    'refuses a decompression bomb past its $limit limit, naming it, and replaces that worker',
+    async (bombCase) => {
+      const pool = createLoaderPool({ size: 1, ...bombCase.pool });
+      try {
+        const bomb = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
+        expect(bomb.length).toBeLessThan(2_000_000);
+        const before = spawned.length;
+        const error = await docchatFailure(
+          pool.load({ name: 'bomb.pdf', data: bomb }, { limits: { maxCharacters: bombCase.maxCharacters } }),
+        );
+        expect(error.code).toBe('document_too_large');
+        const { limit, max, setting } = bombCase;
+        expect(error.details).toMatchObject({ limit, max, setting });
+        expect(error.message).toContain(setting);
+        // The worker is replaced: the next file is read.
+        expect((await pool.load({ name: 'next.txt', data: utf8('next') })).text).toBe('next');
+        expect(spawned.length).toBe(before + 2);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 
   it('kills a job past its parse timeout, fails it with document_too_large and keeps serving', async () => {
     const pool = createLoaderPool({ size: 1 });

@@ -5,6 +5,7 @@ import type { RagEvent } from '../core/events.ts';
 import type { ChatMessage } from '../core/types.ts';
 import { createRecursiveTextSplitter } from '../splitters/recursive-text-splitter.ts';
 import { writeTinyGguf } from '../test-helpers/gguf-tiny-model.ts';
+import { tenQuestions } from '../test-helpers/ten-questions.ts';
 import { createRag, type Rag } from './create-rag.ts';
 
 // The whole path with no API key and no server: llama.cpp in-process (real inference on tiny random-weight
@@ -68,18 +69,7 @@ describe('createRag with DOCCHAT_CHAT=gguf and DOCCHAT_EMBEDDER=gguf', () => {
     await rag.ingest({ name: 'paper.txt', data: new TextEncoder().encode(text) }, index, {
       documentId: 'p2',
     });
-    const questions = [
-      'What does the distillation stage improve?',
-      'And how is it trained?',
-      'What reward does it use?',
-      'Why does that matter?',
-      'How does it compare with the baseline?',
-      'What are its limits?',
-      'Which benchmarks were used?',
-      'What happens with longer answers?',
-      'Can you say more about that?',
-      'What is this paper about?',
-    ];
+    const questions = tenQuestions;
     const history: ChatMessage[] = [];
     for (const question of questions) {
       // The default k (4 passages) and the six-message history would overflow this window without the budget.

@@ -10,6 +10,7 @@ import {
   startFakeOpenAIServer,
 } from '../test-helpers/fake-openai-server.ts';
 import { buildEncryptedPdf, buildTextPdf } from '../test-helpers/pdf-fixtures.ts';
+import { tenQuestions } from '../test-helpers/ten-questions.ts';
 
 interface Running {
   child: ChildProcess;
@@ -273,18 +274,7 @@ describe('a local model file (llama.cpp in-process) behind the server', () => {
     });
     const session = await newSession(running.url);
     expect((await session.upload('paper.txt', syntheticText(60_000, 9))).status).toBe(201);
-    const questions = [
-      'What does the distillation stage improve?',
-      'And how is it trained?',
-      'What reward does it use?',
-      'Why does that matter?',
-      'How does it compare with the baseline?',
-      'What are its limits?',
-      'Which benchmarks were used?',
-      'What happens with longer answers?',
-      'Can you say more about that?',
-      'What is this paper about?',
-    ];
+    const questions = tenQuestions;
     for (const question of questions) {
       const stream = await (await session.ask(question)).text();
       expect(stream, question).not.toContain('event: error');
