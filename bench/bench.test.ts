@@ -142,6 +142,10 @@ describe('npm run bench -- <part> --json --quick', () => {
     expect(load.smallUploadStatus).toBe(201);
     expect(load.healthSamples).toBeGreaterThan(0);
     expect(load.peakRssMB).toBeGreaterThan(0);
+    // The passages, the original file and the text the viewer's positions point into; deleting gives it back.
+    expect(load.storageBytesPerUploadedByte).toBeGreaterThan(1);
+    expect(load.storageBytesPerUploadedByte).toBeLessThan(4);
+    expect(load.storageBytesAfterDelete).toBeLessThan(load.uploadBytes as number);
   }, 120_000);
   it('ocr: a scanned page is read with high accuracy, its time measured', async () => {
     const rows = (await runPart('ocr')).ocr as Record<string, number>[];

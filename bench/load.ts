@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildDecompressionBombPdf } from '../src/test-helpers/pdf-fixtures.ts';
@@ -32,6 +32,15 @@ export interface LoadBenchResult {
   smallUploadMs: number;
   /** Peak resident memory of the server process (VmHWM). Target < 1 GB. */
   peakRssMB: number;
+  /**
+   * The SQLite database file per byte of text uploaded, after the uploads. The store keeps each document's
+   * passages (their text once, though chunks overlap), its original file, and the text its positions point into.
+   */
+  storageBytesPerUploadedByte: number;
+  /** The write-ahead log after the uploads, in bytes: bounded by the checkpoint and `DOCCHAT_SQLITE_WAL_LIMIT_MB`. */
+  walBytes: number;
+  /** The database and WAL after every session was deleted (`DELETE /api/session`): what deletion gives back. */
+  storageBytesAfterDelete: number;
 }
 
 /** Sizes of the `load` part. */
@@ -106,6 +115,13 @@ async function pollHealth(
   return latencies;
 }
 
+/** Bytes of the server's SQLite database and of its write-ahead log. */
+function storageBytes(dataDir: string): { database: number; wal: number } {
+  const path = join(dataDir, 'docchat.sqlite');
+  const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+  return { database: size(path), wal: size(`${path}-wal`) };
+}
+
 function peakRssMB(pid: number): number {
   const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
@@ -115,7 +131,8 @@ function peakRssMB(pid: number): number {
  * Runs the real server (`src/server/main.ts`, offline defaults, every limit at its default) and, in one run:
  * `sessions` browsers each upload a text file of `uploadCharacters` at once while `/api/health` is polled; then
  * one browser uploads a crafted PDF (a deflated stream decoding to `craftedDecodedBytes` of text operators) and,
- * while it is parsed, another uploads a small file. Reports health latency, both upload times and peak RSS.
+ * while it is parsed, another uploads a small file; then every session is deleted. Reports health latency, both
+ * upload times, peak RSS, and the storage after the uploads and after the deletes.
  */
 export async function benchLoad(options: LoadBenchOptions): Promise<LoadBenchResult> {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'docchat-bench-load-'));
@@ -151,6 +168,16 @@ export async function benchLoad(options: LoadBenchOptions): Promise<LoadBenchRes
     );
     const refused = await attack;
 
+    const stored = results.reduce(
+      (sum, result, i) => sum + (result.status === 201 ? (files[i]?.length ?? 0) : 0),
+      0,
+    );
+    const afterIngest = storageBytes(dataDir);
+    for (const browser of [...browsers, attacker, bystander]) {
+      await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie: browser.cookie } });
+    }
+    const afterDelete = storageBytes(dataDir);
+
     return {
       sessions: options.sessions,
       uploadBytes: files[0]?.length ?? 0,
@@ -170,6 +197,9 @@ export async function benchLoad(options: LoadBenchOptions): Promise<LoadBenchRes
       smallUploadStatus: small.status,
       smallUploadMs: round3(small.ms),
       peakRssMB: Math.round(peakRssMB(server.pid)),
+      storageBytesPerUploadedByte: round3(afterIngest.database / Math.max(1, stored)),
+      walBytes: afterIngest.wal,
+      storageBytesAfterDelete: afterDelete.database + afterDelete.wal,
     };
   } finally {
     await server.stop();

@@ -232,6 +232,16 @@ export const benchParts: readonly BenchPart[] = [
           ],
           [[r.craftedStatus, r.craftedError, r.craftedMs, r.smallUploadStatus, r.smallUploadMs, r.peakRssMB]],
         ),
+        '',
+        formatTable(
+          'Storage (SQLite)',
+          [
+            'database bytes per uploaded text byte, after the uploads',
+            'WAL bytes then',
+            'database and WAL bytes after every session was deleted',
+          ],
+          [[r.storageBytesPerUploadedByte, r.walBytes, r.storageBytesAfterDelete]],
+        ),
       ].join('\n');
     },
   },
