@@ -159,6 +159,7 @@ describe.skipIf(!available)('the docchat UI in Chromium', () => {
     await page.getByText('Please upload a Text or PDF file to begin!').waitFor();
     await page.getByText(/\.pdf, \.txt, \.md.*up to 2 MB/).waitFor();
     await page.getByText('Offline · extractive').first().waitFor();
+    await page.getByText('deleted when left unused for 24 hours').waitFor();
 
     const pdf = Buffer.from(await buildTextPdf(handbookPages));
     await uploadFirstFile(page, 'handbook.pdf', 'application/pdf', pdf);

@@ -37,13 +37,15 @@ describe('meta routes', () => {
     });
   });
 
-  it('publishes the upload limit and accepted types', async () => {
-    app = startTestApp({ env: { DOCCHAT_MAX_UPLOAD_BYTES: '1234' } });
+  it('publishes the upload limit, accepted types and how long unused chats are kept', async () => {
+    app = startTestApp({ env: { DOCCHAT_MAX_UPLOAD_BYTES: '1234', DOCCHAT_SESSION_TTL_HOURS: '168' } });
     const body = (await (await app.fetch('/api/config')).json()) as {
       maxUploadBytes: number;
       accept: { extensions: string[]; mimeTypes: string[] };
+      sessionTtlHours: number;
     };
     expect(body.maxUploadBytes).toBe(1234);
+    expect(body.sessionTtlHours).toBe(168);
     expect(body.accept.extensions).toContain('.pdf');
     expect(body.accept.extensions).toContain('.txt');
     expect(body.accept.mimeTypes).toContain('application/pdf');

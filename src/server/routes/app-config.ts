@@ -9,6 +9,8 @@ export function configRoutes({ config, rag }: RouteContext): Hono {
       maxUploadBytes: config.server.maxUploadBytes,
       accept: { extensions: acceptedFileTypes.extensions, mimeTypes: acceptedFileTypes.mimeTypes },
       model: rag.model,
+      // Chats of a session unused this long are deleted, with everything in them.
+      sessionTtlHours: config.server.sessionTtlMs / 3_600_000,
     }),
   );
 }

@@ -13,6 +13,8 @@ export interface AppConfig {
   maxUploadBytes: number;
   accept: { extensions: string[]; mimeTypes: string[] };
   model: ModelInfo;
+  /** A session's chats are deleted after this many hours unused. */
+  sessionTtlHours: number;
 }
 
 /** `GET /api/health`. */

@@ -9,6 +9,15 @@ export interface ChatListProps {
   onSelect: (chatId: string) => void;
   onNewChat: () => void;
   onForgetAll: () => void;
+  /** Hours unused after which chats are deleted (from `/api/config`), once known. */
+  sessionTtlHours?: number;
+}
+
+/** "24 hours", "7 days", "90 minutes". */
+function unusedFor(hours: number): string {
+  if (hours < 1) return `${Math.round(hours * 60)} minutes`;
+  if (hours >= 48 && hours % 24 === 0) return `${hours / 24} days`;
+  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
 }
 
 /** This browser's chats, newest first, with a button for a new one. */
@@ -19,6 +28,7 @@ export function ChatList({
   onSelect,
   onNewChat,
   onForgetAll,
+  sessionTtlHours,
 }: ChatListProps): ReactNode {
   const [confirming, setConfirming] = useState(false);
   return (
@@ -46,7 +56,10 @@ export function ChatList({
           </li>
         ))}
       </ul>
-      <p className="hint privacy">Chats belong to this browser only and are deleted when left unused.</p>
+      <p className="hint privacy">
+        Chats belong to this browser only and are deleted when left unused
+        {sessionTtlHours === undefined ? '' : ` for ${unusedFor(sessionTtlHours)}`}.
+      </p>
       {chats.length > 0 ? (
         confirming ? (
           <div className="confirm">

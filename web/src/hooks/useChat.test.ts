@@ -7,6 +7,7 @@ const config: AppConfig = {
   maxUploadBytes: 2_000_000,
   accept: { extensions: ['.txt', '.md', '.pdf'], mimeTypes: ['text/plain', 'application/pdf'] },
   model: { name: 'extractive', extractive: true },
+  sessionTtlHours: 24,
 };
 
 describe('refuseFile', () => {

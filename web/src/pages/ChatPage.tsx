@@ -268,6 +268,7 @@ export function ChatPage({ api }: { api: ApiClient }): ReactNode {
           onSelect={handleSelectChat}
           onNewChat={handleNewChat}
           onForgetAll={() => void handleForgetAll()}
+          {...(config ? { sessionTtlHours: config.sessionTtlHours } : {})}
         />
       </div>
 
