@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { PageRect } from '../../../src/positions/passage-rects.ts';
+import { PageHighlights } from './PageHighlights.tsx';
 
 /** Props of {@link ImagePage}. */
 export interface ImagePageProps {
@@ -24,33 +25,10 @@ export function ImagePage({ image, width, rects, label }: ImagePageProps): React
     return () => URL.revokeObjectURL(objectUrl);
   }, [image]);
 
-  const highlighted = rects.length > 0;
-  useEffect(() => {
-    if (!loaded || !highlighted) return;
-    frameRef.current
-      ?.querySelector('.viewer-highlight')
-      ?.scrollIntoView({ block: 'center', inline: 'nearest' });
-  }, [loaded, highlighted]);
-
   return (
     <div className="viewer-page" ref={frameRef} data-page={1} style={{ width }}>
       {url ? <img src={url} alt={label} className="viewer-image" onLoad={() => setLoaded(true)} /> : null}
-      {loaded
-        ? rects.map((rect, index) => (
-            <span
-              // biome-ignore lint/suspicious/noArrayIndexKey: position in the passage is the identity here
-              key={index}
-              className="viewer-highlight"
-              aria-hidden="true"
-              style={{
-                left: `${rect.x * 100}%`,
-                top: `${rect.y * 100}%`,
-                width: `${rect.width * 100}%`,
-                height: `${rect.height * 100}%`,
-              }}
-            />
-          ))
-        : null}
+      <PageHighlights rects={rects} frameRef={frameRef} ready={loaded} />
     </div>
   );
 }

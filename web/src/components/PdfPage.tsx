@@ -1,6 +1,7 @@
 import type { PDFDocumentProxy, RenderTask } from 'pdfjs-dist';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { PageRect } from '../../../src/positions/passage-rects.ts';
+import { PageHighlights } from './PageHighlights.tsx';
 
 /** Props of {@link PdfPage}. */
 export interface PdfPageProps {
@@ -56,15 +57,6 @@ export function PdfPage({ pdf, page, width, rects, label }: PdfPageProps): React
     };
   }, [pdf, page, width]);
 
-  // The first rectangle of the passage is brought into view once the page has its size.
-  const highlighted = rects.length > 0;
-  useEffect(() => {
-    if (size === null || !highlighted) return;
-    frameRef.current
-      ?.querySelector('.viewer-highlight')
-      ?.scrollIntoView({ block: 'center', inline: 'nearest' });
-  }, [size, highlighted]);
-
   return (
     <div
       className="viewer-page"
@@ -78,21 +70,7 @@ export function PdfPage({ pdf, page, width, rects, label }: PdfPageProps): React
         aria-label={label}
         style={size ? { width: size.width, height: size.height } : undefined}
       />
-      {rects.map((rect, index) => (
-        <span
-          // Rectangles only change with the passage, never reorder within it.
-          // biome-ignore lint/suspicious/noArrayIndexKey: position in the passage is the identity here
-          key={index}
-          className="viewer-highlight"
-          aria-hidden="true"
-          style={{
-            left: `${rect.x * 100}%`,
-            top: `${rect.y * 100}%`,
-            width: `${rect.width * 100}%`,
-            height: `${rect.height * 100}%`,
-          }}
-        />
-      ))}
+      <PageHighlights rects={rects} frameRef={frameRef} ready={size !== null} />
       {error ? (
         <p className="error-text viewer-page-error" role="alert">
           {error}
