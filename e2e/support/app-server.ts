@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, stopChild, waitUntilAnswering } from '../../src/test-helpers/local-processes.ts';
 
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -61,18 +61,6 @@ export async function ensureWebBuilt(): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A running docchat server (the real `src/server/main.ts`) with its own temporary data directory. */
 export interface AppServer {
   readonly url: string;
@@ -110,33 +98,16 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 8_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopChild(child, exited, 'SIGTERM', 8_000);
     rmSync(dataDir, { recursive: true, force: true });
   };
-
-  const deadline = Date.now() + 30_000;
-  while (true) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`The docchat server exited before it was ready:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${url}/api/health`);
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`The docchat server did not answer /api/health within 30 s:\n${output}`);
-    }
-    await sleep(100);
-  }
+  await waitUntilAnswering(`${url}/api/health`, {
+    child,
+    name: 'The docchat server',
+    timeoutMs: 30_000,
+    output: () => output,
+    stop,
+  });
   const kill = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
+import { programAvailability } from '../../src/test-helpers/local-processes.ts';
 
 /** Debian's Chromium: the browser tests never download one. */
 export const chromiumPath = '/usr/bin/chromium';
@@ -19,11 +19,7 @@ const chromiumArgs = [
  * and fails in CI, where a silently skipped suite would hide a broken setup.
  */
 export function browserAvailability(): { available: boolean; reason: string } {
-  if (existsSync(chromiumPath)) return { available: true, reason: '' };
-  const reason = `Chromium is missing at ${chromiumPath}; install it with: apt-get install chromium`;
-  if (process.env.CI) throw new Error(`Browser tests cannot run in CI: ${reason}`);
-  console.warn(`Skipping the browser tests. ${reason}`);
-  return { available: false, reason };
+  return programAvailability(chromiumPath, 'browser tests', 'apt-get install chromium');
 }
 
 /** Launches headless Chromium. */

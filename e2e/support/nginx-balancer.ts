@@ -1,8 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  freePort,
+  programAvailability,
+  stopChild,
+  waitUntilAnswering,
+} from '../../src/test-helpers/local-processes.ts';
 
 /** Debian's nginx (`apt-get install nginx`). */
 export const nginxPath = '/usr/sbin/nginx';
@@ -20,23 +25,7 @@ export interface NginxBalancer {
  * where a silently skipped suite would hide a broken setup.
  */
 export function nginxAvailability(): { available: boolean } {
-  if (existsSync(nginxPath)) return { available: true };
-  const reason = `nginx is missing at ${nginxPath}; install it with: apt-get install nginx`;
-  if (process.env.CI) throw new Error(`Load-balancer tests cannot run in CI: ${reason}`);
-  console.warn(`Skipping the load-balancer tests. ${reason}`);
-  return { available: false };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  return programAvailability(nginxPath, 'load-balancer tests', 'apt-get install nginx');
 }
 
 /**
@@ -112,31 +101,15 @@ export async function startNginxBalancer(upstreams: readonly string[]): Promise<
     return existsSync(log) ? `${output}${readFileSync(log, 'utf8')}` : output;
   };
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGQUIT');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopChild(child, exited, 'SIGQUIT', 5_000);
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 10_000;
-  while (true) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`nginx exited before it was ready:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${url}/api/health`);
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`nginx did not answer within 10 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntilAnswering(`${url}/api/health`, {
+    child,
+    name: 'nginx',
+    timeoutMs: 10_000,
+    output: errorLog,
+    stop,
+  });
   return { url, errorLog, stop };
 }

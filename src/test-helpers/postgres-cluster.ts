@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, programAvailability } from './local-processes.ts';
 
 /** Debian's PostgreSQL 15 binaries (`apt-get install postgresql-15`). */
 export const postgresBin = '/usr/lib/postgresql/15/bin';
@@ -31,23 +31,12 @@ export interface PostgresCluster {
  */
 export function postgresAvailability(options: { needsBinaries?: boolean } = {}): { available: boolean } {
   if (!options.needsBinaries && process.env.DOCCHAT_TEST_DATABASE_URL) return { available: true };
-  if (existsSync(join(postgresBin, 'initdb'))) return { available: true };
-  const reason = `PostgreSQL 15 is missing at ${postgresBin}; install it with: apt-get install postgresql-15`;
-  if (process.env.CI) throw new Error(`PostgreSQL tests cannot run in CI: ${reason}`);
-  console.warn(`Skipping the PostgreSQL tests. ${reason}`);
-  return { available: false };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  const { available } = programAvailability(
+    join(postgresBin, 'initdb'),
+    'PostgreSQL tests',
+    'apt-get install postgresql-15',
+  );
+  return { available };
 }
 
 /** Runs a PostgreSQL binary, as an unprivileged user when this process is root. */
