@@ -16,13 +16,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredDocument } from './chat-store.ts';
 import { describeChatStore, makeOverlappingDocument, makeStoredDocument } from './describe-chat-store.ts';
-import {
-  createSqliteChatStore,
-  defaultSqliteLimits,
-  schemaVersion1ForTests,
-  sqliteSchemaVersion,
-  verifySqliteFile,
-} from './sqlite-chat-store.ts';
+import { createSqliteChatStore } from './sqlite-chat-store.ts';
+import { verifySqliteFile } from './sqlite-errors.ts';
+import { defaultSqliteLimits, schemaVersion1ForTests, sqliteSchemaVersion } from './sqlite-schema.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'docchat-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -106,13 +102,13 @@ function fileSizes(path: string): number {
     .reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
-/** A document of about `bytes` of distinctive text, with 384-dimensional vectors like the local embedder's. */
-function bigDocument(id: string, marker: string, bytes: number) {
+/** A document of about `bytes` of distinctive text, with 384-dimensional vectors (the local embedder's) by default. */
+function bigDocument(id: string, marker: string, bytes: number, dimensions = 384) {
   const sentence = `${marker} says the quick brown fox jumps over the lazy dog number `;
   let text = '';
   for (let i = 0; text.length < bytes; i++) text += `${sentence}${i}. `;
   const document = makeOverlappingDocument(id, text, 1000, 200);
-  document.vectors = document.chunks.map((_, i) => new Float32Array(384).fill(i / 1000));
+  document.vectors = document.chunks.map((_, i) => new Float32Array(dimensions).fill(i / 1000));
   return document;
 }
 
@@ -287,3 +283,4 @@ describe('storage faults', () => {
     await store.close();
   });
 });
+
