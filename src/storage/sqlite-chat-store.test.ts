@@ -268,6 +268,27 @@ describe('storage faults', () => {
     await store.close();
   });
 
+  it('flips health to storage_corrupt when the writer thread is the one that finds the damage', async () => {
+    const path = join(root, 'faults', 'damaged-write.sqlite');
+    await filledStore(path);
+    const size = statSync(path).size;
+    const handle = openSync(path, 'r+');
+    for (let offset = 8192; offset < size - 4096; offset += 4096) {
+      writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
+    }
+    closeSync(handle);
+    const store = createSqliteChatStore({ path });
+    expect(await store.health()).toEqual({ status: 'ok' });
+    await expect(store.deleteChat('s', 'c')).rejects.toMatchObject({
+      code: 'storage_corrupt',
+      message: expect.stringContaining(path),
+    });
+    expect(await store.health()).toMatchObject({ status: 'error', error: 'storage_corrupt' });
+    // Refused here, before it reaches the writer.
+    await expect(store.getSession('s')).rejects.toMatchObject({ code: 'storage_corrupt' });
+    await store.close();
+  });
+
   it('turns a full disk into storage_full, with the SQLite error as the cause and nothing half-written', async () => {
     const path = join(root, 'faults', 'full.sqlite');
     const store = createSqliteChatStore({ path });
