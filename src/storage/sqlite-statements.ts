@@ -72,6 +72,3 @@ export function prepareStatements(db: DatabaseSync) {
     ),
   };
 }
-
-/** The statements of one connection. */
-export type SqliteStatements = ReturnType<typeof prepareStatements>;
