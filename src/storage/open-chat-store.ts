@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { ChatStore } from './chat-store.ts';
 import { createPostgresChatStore } from './postgres-chat-store.ts';
-import { createSqliteChatStore, defaultSqliteLimits, verifySqliteFile } from './sqlite-chat-store.ts';
+import { createSqliteChatStore } from './sqlite-chat-store.ts';
+import { verifySqliteFile } from './sqlite-errors.ts';
+import { defaultSqliteLimits } from './sqlite-schema.ts';
 
 /**
  * The store the configuration asks for: PostgreSQL when `DOCCHAT_DATABASE_URL` is set, else the SQLite file

@@ -24,16 +24,16 @@ export interface PackedContents {
 }
 
 /**
- * Where `chunk.text` starts in `text` when it begins inside `anchor` (the chunk reaching furthest so far, stored
- * at `anchorAt`), or -1. Splitters make overlapping slices of one text, so the place is found from the offsets,
- * then checked.
+ * Where `chunk.text` starts in the text stored so far when it begins inside `anchor` (the chunk reaching furthest
+ * so far, stored at `anchorAt`), or -1; `tail` is the stored text from `anchorAt` on. Splitters make overlapping
+ * slices of one text, so the place is found from the offsets, then checked.
  */
-function overlapStart(text: string, chunk: Chunk, anchor: Chunk | undefined, anchorAt: number): number {
+function overlapStart(tail: string, chunk: Chunk, anchor: Chunk | undefined, anchorAt: number): number {
   if (anchor === undefined || chunk.start < anchor.start || chunk.start >= anchor.end) return -1;
-  const at = anchorAt + (chunk.start - anchor.start);
-  if (at > text.length) return -1;
-  const stored = text.slice(at, at + chunk.text.length);
-  return chunk.text.startsWith(stored) ? at : -1;
+  const offset = chunk.start - anchor.start;
+  if (offset > tail.length) return -1;
+  const stored = tail.slice(offset, offset + chunk.text.length);
+  return chunk.text.startsWith(stored) ? anchorAt + offset : -1;
 }
 
 /** Packs a document's chunks (and their vectors, one per chunk) for storage. */
@@ -44,17 +44,27 @@ export function packContents(
   vectors: readonly Float32Array[] | null,
 ): PackedContents {
   const layout = new Int32Array(chunks.length * fieldsPerChunk);
-  let text = '';
+  const pieces: string[] = [];
+  let length = 0;
+  // The stored text from `anchorAt` on, one chunk long: slicing the whole growing text instead would flatten
+  // (copy) it once per chunk, seconds for a document of a few thousand chunks.
+  let tail = '';
   let anchor: Chunk | undefined;
   let anchorAt = 0;
   let usualIds = true;
   let usualSources = true;
   chunks.forEach((chunk, position) => {
-    const continued = overlapStart(text, chunk, anchor, anchorAt);
-    const at = continued >= 0 ? continued : text.length;
-    // When the chunk runs past the end of `text`, only its new tail is added.
-    if (at + chunk.text.length > text.length) text += chunk.text.slice(text.length - at);
+    const continued = overlapStart(tail, chunk, anchor, anchorAt);
+    const at = continued >= 0 ? continued : length;
+    // When the chunk runs past the end of the stored text, only its new end is added.
+    if (at + chunk.text.length > length) {
+      const added = chunk.text.slice(length - at);
+      pieces.push(added);
+      tail += added;
+      length += added.length;
+    }
     if (anchor === undefined || chunk.end > anchor.end || continued < 0) {
+      tail = tail.slice(at - anchorAt);
       anchor = chunk;
       anchorAt = at;
     }
@@ -74,7 +84,7 @@ export function packContents(
     packedVectors = new Uint8Array(all.buffer);
   }
   return {
-    text,
+    text: pieces.join(''),
     layout: new Uint8Array(layout.buffer),
     ids: usualIds ? null : chunks.map((chunk) => chunk.id),
     sources: usualSources ? null : chunks.map((chunk) => chunk.source),

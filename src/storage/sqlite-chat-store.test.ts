@@ -12,17 +12,15 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredDocument } from './chat-store.ts';
 import { describeChatStore, makeOverlappingDocument, makeStoredDocument } from './describe-chat-store.ts';
-import {
-  createSqliteChatStore,
-  defaultSqliteLimits,
-  schemaVersion1ForTests,
-  sqliteSchemaVersion,
-  verifySqliteFile,
-} from './sqlite-chat-store.ts';
+import { createSqliteChatStore } from './sqlite-chat-store.ts';
+import { verifySqliteFile } from './sqlite-errors.ts';
+import { defaultSqliteLimits, schemaVersion1ForTests, sqliteSchemaVersion } from './sqlite-schema.ts';
+import { startSqliteWriter } from './start-sqlite-writer.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'docchat-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -107,13 +105,13 @@ function fileSizes(path: string): number {
     .reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
-/** A document of about `bytes` of distinctive text, with 384-dimensional vectors like the local embedder's. */
-function bigDocument(id: string, marker: string, bytes: number) {
+/** A document of about `bytes` of distinctive text, with 384-dimensional vectors (the local embedder's) by default. */
+function bigDocument(id: string, marker: string, bytes: number, dimensions = 384) {
   const sentence = `${marker} says the quick brown fox jumps over the lazy dog number `;
   let text = '';
   for (let i = 0; text.length < bytes; i++) text += `${sentence}${i}. `;
   const document = makeOverlappingDocument(id, text, 1000, 200);
-  document.vectors = document.chunks.map((_, i) => new Float32Array(384).fill(i / 1000));
+  document.vectors = document.chunks.map((_, i) => new Float32Array(dimensions).fill(i / 1000));
   return document;
 }
 
@@ -271,6 +269,27 @@ describe('storage faults', () => {
     await store.close();
   });
 
+  it('flips health to storage_corrupt when the writer thread is the one that finds the damage', async () => {
+    const path = join(root, 'faults', 'damaged-write.sqlite');
+    await filledStore(path);
+    const size = statSync(path).size;
+    const handle = openSync(path, 'r+');
+    for (let offset = 8192; offset < size - 4096; offset += 4096) {
+      writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
+    }
+    closeSync(handle);
+    const store = createSqliteChatStore({ path });
+    expect(await store.health()).toEqual({ status: 'ok' });
+    await expect(store.deleteChat('s', 'c')).rejects.toMatchObject({
+      code: 'storage_corrupt',
+      message: expect.stringContaining(path),
+    });
+    expect(await store.health()).toMatchObject({ status: 'error', error: 'storage_corrupt' });
+    // Refused here, before it reaches the writer.
+    await expect(store.getSession('s')).rejects.toMatchObject({ code: 'storage_corrupt' });
+    await store.close();
+  });
+
   it('turns a full disk into storage_full, with the SQLite error as the cause and nothing half-written', async () => {
     const path = join(root, 'faults', 'full.sqlite');
     const store = createSqliteChatStore({ path });
@@ -285,6 +304,108 @@ describe('storage faults', () => {
     expect(await full.loadDocuments('c')).toEqual([]);
     expect(await full.health()).toEqual({ status: 'ok' });
     await full.close();
+    await store.close();
+  });
+});
+
+describe('the writer thread', () => {
+  it('keeps the event loop turning while a document of 3,000 chunks with 1536-d vectors is written', async () => {
+    const path = join(root, 'writer', 'event-loop.sqlite');
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    const document = bigDocument('d1', 'Eventloop', 2_400_000, 1536);
+    const file = new Uint8Array(2_000_000).fill(7);
+    document.file = { contentType: 'text/plain', bytes: file };
+    expect(document.chunks.length).toBeGreaterThanOrEqual(2900);
+
+    // Written on this thread, the promise would settle before a single setImmediate or timer ran.
+    let turns = 0;
+    let timers = 0;
+    let writing = true;
+    const turn = () => {
+      if (!writing) return;
+      turns++;
+      setImmediate(turn);
+    };
+    const tick = () => {
+      if (!writing) return;
+      timers++;
+      setTimeout(tick, 1);
+    };
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const started = performance.now();
+    const written = store.addDocument('c', document, 2).finally(() => {
+      writing = false;
+    });
+    const callMs = performance.now() - started;
+    setImmediate(turn);
+    setTimeout(tick, 1);
+    await written;
+    const writeMs = performance.now() - started;
+    delay.disable();
+
+    expect(turns).toBeGreaterThanOrEqual(20);
+    expect(timers).toBeGreaterThanOrEqual(2);
+    // The caller's vectors and file were copied or packed, never detached by the transfer.
+    expect(document.vectors?.[0]?.length).toBe(1536);
+    expect(file.byteLength).toBe(2_000_000);
+    // Read on this thread's connection right after the write resolved: it is there.
+    const [loaded] = await store.loadDocuments('c');
+    expect(loaded?.chunks).toHaveLength(document.chunks.length);
+    expect(loaded?.vectors?.[2900]?.[0]).toBeCloseTo(2.9);
+    expect((await store.getDocumentFile('c', 'd1'))?.bytes.byteLength).toBe(2_000_000);
+    console.log(
+      `[storage] addDocument of ${document.chunks.length} chunks × 1536-d: ${callMs.toFixed(1)} ms on the caller's thread, ` +
+        `${writeMs.toFixed(1)} ms until written; meanwhile ${turns} event-loop turns, ${timers} 1-ms timers, ` +
+        `longest event-loop delay ${(delay.max / 1e6).toFixed(1)} ms`,
+    );
+    await store.close();
+  });
+
+  it('finishes the writes already asked for before close', async () => {
+    const path = join(root, 'writer', 'close.sqlite');
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    const added = store.addMessage('c', { id: 'm', role: 'user', content: 'last words', createdAt: 2 });
+    await store.close();
+    await added;
+    await expect(store.touchSession('s', 3)).rejects.toMatchObject({ code: 'internal' });
+    const reopened = createSqliteChatStore({ path });
+    expect((await reopened.listMessages('c')).map((message) => message.content)).toEqual(['last words']);
+    await reopened.close();
+  });
+
+  it('fails the writes of a thread that died with storage_unavailable, and starts a new one for the next', async () => {
+    const dies =
+      "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(7));";
+    const writer = startSqliteWriter({
+      path: join(root, 'writer', 'crash.sqlite'),
+      limits: defaultSqliteLimits,
+      workerUrl: new URL(`data:text/javascript,${encodeURIComponent(dies)}`),
+    });
+    await expect(writer.run('touchSession', ['s', 1])).rejects.toMatchObject({
+      code: 'storage_unavailable',
+      details: { exitCode: 7 },
+    });
+    await expect(writer.run('touchSession', ['s', 2])).rejects.toMatchObject({ code: 'storage_unavailable' });
+    await writer.close();
+  });
+
+  it('rebuilds errors that are not DocchatErrors with their SQLite fields', async () => {
+    const store = createSqliteChatStore({ path: join(root, 'writer', 'errors.sqlite') });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    const failure = await store
+      .createSession({ id: 's', createdAt: 1, lastSeenAt: 1 })
+      .catch((error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).toMatchObject({
+      code: 'ERR_SQLITE_ERROR',
+      errcode: 1555,
+      message: expect.stringMatching(/UNIQUE/),
+    });
     await store.close();
   });
 });
