@@ -1,5 +1,5 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { throwIfAborted } from '../core/errors.ts';
+import { nextTurn } from '../core/take-turns.ts';
 import type { Chunk } from '../core/types.ts';
 import type { SearchIndex } from './search-index.ts';
 
@@ -10,7 +10,8 @@ import type { SearchIndex } from './search-index.ts';
 export const indexSliceChunks = 128;
 
 /**
- * Adds chunks (and their vectors) to `index` a slice at a time, yielding to the event loop between slices.
+ * Adds chunks (and their vectors) to `index` a slice at a time, taking turns with other sliced work between
+ * slices ({@link nextTurn}).
  * The result is the same index as one `add` call; an abort between slices leaves the slices already added.
  */
 export async function addInSlices(
@@ -22,7 +23,7 @@ export async function addInSlices(
   const size = options.sliceChunks ?? indexSliceChunks;
   for (let start = 0; start < chunks.length; start += size) {
     if (start > 0) {
-      await yieldToEventLoop();
+      await nextTurn();
       throwIfAborted(options.signal);
     }
     index.add(
