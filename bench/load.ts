@@ -30,8 +30,10 @@ export interface LoadBenchResult {
   /** Another session's small upload, sent while the crafted PDF is being parsed. Target < 2 s. */
   smallUploadStatus: number;
   smallUploadMs: number;
-  /** Peak resident memory of the server process (VmHWM). Target < 1 GB. */
+  /** Peak resident memory of the server process (VmHWM) over the whole run. Target < 1 GB. */
   peakRssMB: number;
+  /** The same peak read when the concurrent uploads had all been answered, before the crafted PDF. */
+  peakRssUploadsMB: number;
   /**
    * The SQLite database file per byte of text uploaded, after the uploads. The store keeps each document's
    * passages (their text once, though chunks overlap), its original file, and the text its positions point into.
@@ -154,6 +156,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<LoadBenchRes
     const health = await pollHealth(server, options.healthIntervalMs, uploads);
     const results = await uploads;
     const uploadsWallMs = performance.now() - started;
+    const peakRssUploads = peakRssMB(server.pid);
 
     const crafted = await buildDecompressionBombPdf({ decodedBytes: options.craftedDecodedBytes });
     const [attacker, bystander] = await Promise.all([openChat(server), openChat(server)]);
@@ -197,6 +200,7 @@ export async function benchLoad(options: LoadBenchOptions): Promise<LoadBenchRes
       smallUploadStatus: small.status,
       smallUploadMs: round3(small.ms),
       peakRssMB: Math.round(peakRssMB(server.pid)),
+      peakRssUploadsMB: Math.round(peakRssUploads),
       storageBytesPerUploadedByte: round3(afterIngest.database / Math.max(1, stored)),
       walBytes: afterIngest.wal,
       storageBytesAfterDelete: afterDelete.database + afterDelete.wal,

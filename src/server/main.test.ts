@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../core/seeded-random.ts';
 import {
   type FakeChatBody,
   type FakeOpenAIServer,
@@ -397,7 +398,12 @@ describe('storage faults at start and at run time', () => {
   it('answers 507 storage_full when the disk is full, logs the real cause, and stays up', async () => {
     running = await startServer({}, { fileSizeBlocks: 1024 });
     const session = await newSession(running.url);
-    const big = 'Photosynthesis happens in chloroplasts. '.repeat(40_000);
+    // Random words: the store deflates text, and a repeated sentence would fit in the 512 kB left.
+    const random = seededRandom(7);
+    const words = Array.from({ length: 250_000 }, () =>
+      Array.from({ length: 5 }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(''),
+    );
+    const big = words.join(' ');
     const response = await session.upload('big.txt', big);
     expect(response.status).toBe(507);
     expect(await response.json()).toMatchObject({ error: 'storage_full' });

@@ -17,6 +17,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredDocument } from './chat-store.ts';
 import { describeChatStore, makeOverlappingDocument, makeStoredDocument } from './describe-chat-store.ts';
+import { packContents } from './pack-contents.ts';
 import { createSqliteChatStore } from './sqlite-chat-store.ts';
 import { verifySqliteFile } from './sqlite-errors.ts';
 import { defaultSqliteLimits, schemaVersion1ForTests, sqliteSchemaVersion } from './sqlite-schema.ts';
@@ -64,11 +65,15 @@ describe('createSqliteChatStore', () => {
     const old = makeStoredDocument('d', 1);
     await first.addDocument('c', old, 1);
     await first.close();
-    // Back to version 3's shape: no sections or OCR pages columns, no file or layout tables.
+    // Back to version 3's shape: no sections, OCR pages or encoding columns, no file or layout tables, and the
+    // text stored as it is.
     const db = new DatabaseSync(path);
     db.exec(
       'DROP TABLE document_files; DROP TABLE document_layouts; ALTER TABLE document_contents DROP COLUMN sections; ' +
-        'ALTER TABLE documents DROP COLUMN ocr_pages;',
+        'ALTER TABLE document_contents DROP COLUMN encoding; ALTER TABLE documents DROP COLUMN ocr_pages;',
+    );
+    db.prepare('UPDATE document_contents SET text = ?').run(
+      packContents('d', old.summary.source, old.chunks, old.vectors).text,
     );
     db.exec('PRAGMA user_version = 3');
     db.close();
@@ -138,22 +143,95 @@ describe('deletion for real', () => {
     // The WAL is bounded by journal_size_limit, not by the data: the figure is the database file's.
     const afterIngest = statSync(path).size;
     expect(walAfterIngest).toBeLessThanOrEqual(defaultSqliteLimits.walSizeLimitBytes + 8 * 4096);
-    expect(databaseBytes(path).includes('Zanzibarquux')).toBe(true);
+    // The text is stored deflated: what must be gone after deletion is a run of its stored bytes.
+    const reader = new DatabaseSync(path, { readOnly: true });
+    const storedRun = (id: string) => {
+      const row = reader.prepare('SELECT text FROM document_contents WHERE document_id = ?').get(id);
+      const blob = row?.text as Uint8Array;
+      return Buffer.from(blob.subarray(blob.length / 2, blob.length / 2 + 32));
+    };
+    const deletedRun = storedRun('d1');
+    const sweptRun = storedRun('d2');
+    reader.close();
+    expect(databaseBytes(path).includes(deletedRun)).toBe(true);
+    expect(databaseBytes(path).includes(sweptRun)).toBe(true);
 
     expect(await store.deleteChat('s', 'c')).toBe(true);
     expect(await store.deleteSessionsIdleSince(50)).toEqual(['swept']);
     const afterDelete = fileSizes(path);
     const bytes = databaseBytes(path);
-    expect(bytes.includes('Zanzibarquux')).toBe(false);
-    expect(bytes.includes('Quetzalfoo')).toBe(false);
+    expect(bytes.includes(deletedRun)).toBe(false);
+    expect(bytes.includes(sweptRun)).toBe(false);
     expect(bytes.includes('Secretquestion')).toBe(false);
     expect(afterDelete).toBeLessThan(afterIngest / 20);
-    // The compact layout: overlaps stored once, vectors in one BLOB per document.
-    expect(afterIngest / payloadBytes).toBeLessThanOrEqual(1.5);
+    // The compact layout: overlaps stored once and deflated, vectors in one BLOB per document.
+    expect(afterIngest / payloadBytes).toBeLessThanOrEqual(1);
     console.log(
       `[storage] ${(afterIngest / payloadBytes).toFixed(3)} database bytes per byte of text + vectors after ingest (${afterIngest} B for ${payloadBytes} B); ${afterDelete} B after delete and sweep (WAL ${walAfterIngest} B after ingest)`,
     );
     await store.close();
+  });
+});
+
+describe('compression', () => {
+  it('deflates text files, text and layouts, keeps compressed formats as they are, and reads both back', async () => {
+    const path = join(root, 'compression', 'db.sqlite');
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    const text = 'A line of plain text, repeated. '.repeat(2000);
+    const pdfBytes = new Uint8Array(4096).map((_, i) => (i * 7919) % 251);
+    await store.addDocument(
+      'c',
+      {
+        ...makeStoredDocument('t', 1),
+        file: { contentType: 'text/plain; charset=utf-8', bytes: new TextEncoder().encode(text) },
+        layout: { text, boxes: [] },
+      },
+      1,
+    );
+    await store.addDocument(
+      'c',
+      { ...makeStoredDocument('p', 2), file: { contentType: 'application/pdf', bytes: pdfBytes } },
+      2,
+    );
+    const reader = new DatabaseSync(path, { readOnly: true });
+    const files = reader
+      .prepare('SELECT document_id, encoding, length(bytes) AS size FROM document_files')
+      .all();
+    reader.close();
+    expect(files).toEqual([
+      { document_id: 't', encoding: 'deflate', size: expect.any(Number) },
+      { document_id: 'p', encoding: null, size: pdfBytes.length },
+    ]);
+    expect(files[0]?.size).toBeLessThan(text.length / 20);
+    expect(Buffer.from((await store.getDocumentFile('c', 't'))?.bytes ?? []).toString()).toBe(text);
+    expect(await store.getDocumentFile('c', 'p')).toEqual({
+      contentType: 'application/pdf',
+      bytes: Buffer.from(pdfBytes),
+    });
+    expect((await store.getDocumentLayout('c', 't'))?.text).toBe(text);
+    expect((await store.loadDocuments('c', ['t']))[0]?.chunks).toEqual(makeStoredDocument('t', 1).chunks);
+    await store.close();
+  });
+
+  it('reports a stored value that does not inflate as storage_corrupt', async () => {
+    const path = join(root, 'bad-deflate', 'db.sqlite');
+    const store = createSqliteChatStore({ path });
+    await store.createSession({ id: 's', createdAt: 1, lastSeenAt: 1 });
+    await store.createChat({ id: 'c', sessionId: 's', createdAt: 1 });
+    await store.addDocument('c', makeStoredDocument('d', 1), 1);
+    await store.close();
+    const db = new DatabaseSync(path);
+    db.prepare('UPDATE document_contents SET text = ?').run(new Uint8Array([0xff, 0xff, 0xff, 0xff]));
+    db.close();
+    const damaged = createSqliteChatStore({ path });
+    await expect(damaged.loadDocuments('c')).rejects.toMatchObject({
+      code: 'storage_corrupt',
+      message: expect.stringContaining('document_contents.text'),
+    });
+    await expect(damaged.health()).resolves.toMatchObject({ status: 'error', error: 'storage_corrupt' });
+    await damaged.close();
   });
 });
 

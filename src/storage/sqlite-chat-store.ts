@@ -39,6 +39,7 @@ import {
   type WriteResult,
 } from './sqlite-writes.ts';
 import { type SqliteWriter, startSqliteWriter } from './start-sqlite-writer.ts';
+import { encodingOf, storedBytes, storedText } from './stored-compression.ts';
 
 /** An in-memory database has one connection, so its writes run on it, on the caller's thread. */
 function inProcessWriter(db: DatabaseSync, path: string): SqliteWriter {
@@ -104,6 +105,15 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     }
   }
 
+  /** Decompresses what a read returned; a value that does not inflate marks the store damaged, as a read would. */
+  async function inflated<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw noted(error);
+    }
+  }
+
   /** Runs one write on the writer; its errors arrive already mapped to their codes. */
   async function write<K extends WriteName>(
     name: K,
@@ -140,15 +150,24 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     };
   }
 
-  function toStoredDocument(row: Row): StoredDocument {
-    const summary = toSummary(row);
-    const contents = statements.contentsOfDocument.get(summary.id);
+  /** A document's row and its contents row, read in one snapshot; {@link toStoredDocument} unpacks them. */
+  function readStoredDocument(row: Row): { row: Row; contents: Row } {
+    const contents = statements.contentsOfDocument.get(text(row, 'id'));
     if (contents === undefined) throw corrupt('document_contents');
+    return { row, contents };
+  }
+
+  async function toStoredDocument({ row, contents }: { row: Row; contents: Row }): Promise<StoredDocument> {
+    const summary = toSummary(row);
     const layout = contents.layout;
     const vectors = contents.vectors;
     if (!(layout instanceof Uint8Array)) throw corrupt('layout');
     const unpacked = unpackContents(summary.id, summary.source, {
-      text: text(contents, 'text'),
+      text: await storedText(
+        contents.text,
+        encodingOf(contents.encoding, 'document_contents.encoding'),
+        'document_contents.text',
+      ),
       layout,
       ids: parseStrings(optionalText(contents, 'ids')),
       sources: parseStrings(optionalText(contents, 'sources')),
@@ -216,20 +235,21 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     },
 
     async addDocument(chatId, document, now) {
-      const packed = packDocument(document);
+      const packed = await packDocument(document);
       await write('addDocument', [chatId, packed, now], transferablesOf(packed));
     },
 
     async loadDocuments(chatId, documentIds) {
       const wanted = documentIds === undefined ? null : new Set(documentIds);
-      return guarded(() =>
+      const rows = guarded(() =>
         snapshot(() =>
           statements.documentSummaries
             .all(chatId)
             .filter((row) => wanted === null || wanted.has(text(row, 'id')))
-            .map(toStoredDocument),
+            .map(readStoredDocument),
         ),
       );
+      return inflated(() => Promise.all(rows.map(toStoredDocument)));
     },
 
     async findDocumentByIdempotencyKey(chatId, idempotencyKey) {
@@ -248,20 +268,25 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
     },
 
     async getDocumentFile(chatId, documentId) {
-      return guarded(() => {
-        const row = statements.getFile.get(documentId, chatId);
-        if (row === undefined) return null;
-        const bytes = row.bytes;
-        if (!(bytes instanceof Uint8Array)) throw corrupt('bytes');
+      const row = guarded(() => statements.getFile.get(documentId, chatId));
+      if (row === undefined) return null;
+      return inflated(async () => {
+        const encoding = encodingOf(row.encoding, 'document_files.encoding');
+        const bytes = await storedBytes(row.bytes, encoding, 'document_files.bytes');
         return { contentType: text(row, 'content_type'), bytes } satisfies StoredFile;
       });
     },
 
     async getDocumentLayout(chatId, documentId) {
-      return guarded(() => {
-        const row = statements.getLayout.get(documentId, chatId);
-        if (row === undefined) return null;
-        return { text: text(row, 'text'), boxes: boxesFromJson(text(row, 'boxes')) } satisfies DocumentLayout;
+      const row = guarded(() => statements.getLayout.get(documentId, chatId));
+      if (row === undefined) return null;
+      return inflated(async () => {
+        const encoding = encodingOf(row.encoding, 'document_layouts.encoding');
+        const [layoutText, boxes] = await Promise.all([
+          storedText(row.text, encoding, 'document_layouts.text'),
+          storedText(row.boxes, encoding, 'document_layouts.boxes'),
+        ]);
+        return { text: layoutText, boxes: boxesFromJson(boxes) } satisfies DocumentLayout;
       });
     },
 

@@ -5,7 +5,7 @@ import { packContents } from './pack-contents.ts';
 import { integer, optionalInteger, text } from './sqlite-rows.ts';
 
 /** The schema version this code writes, kept in `PRAGMA user_version`. */
-export const sqliteSchemaVersion = 5;
+export const sqliteSchemaVersion = 6;
 
 /** Version 1: one row per chunk with its own text (overlaps stored twice) and vector. */
 const schemaV1 = `
@@ -115,6 +115,16 @@ CREATE TABLE document_layouts (
 /** Version 5: the pages of a document that were read by OCR (a JSON array of page numbers). */
 const schemaV5 = `
 ALTER TABLE documents ADD COLUMN ocr_pages TEXT;
+`;
+
+/**
+ * Version 6: how a document's large values are stored (`stored-compression.ts`): `NULL` as they are, `deflate`
+ * compressed (then `text` and `boxes` hold BLOBs, which SQLite keeps as they are in any column).
+ */
+const schemaV6 = `
+ALTER TABLE document_contents ADD COLUMN encoding TEXT;
+ALTER TABLE document_files ADD COLUMN encoding TEXT;
+ALTER TABLE document_layouts ADD COLUMN encoding TEXT;
 `;
 
 /** How the WAL is kept small; defaults of `createSqliteChatStore`. */
@@ -228,7 +238,8 @@ export function migrate(db: DatabaseSync, limits: SqliteLimits): void {
       if (version === 1) packVersion1Chunks(db);
       if (version < 3) db.exec(schemaV3);
       if (version < 4) db.exec(schemaV4);
-      db.exec(schemaV5);
+      if (version < 5) db.exec(schemaV5);
+      db.exec(schemaV6);
       db.exec(`PRAGMA user_version = ${sqliteSchemaVersion}`);
     });
   }

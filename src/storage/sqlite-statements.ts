@@ -35,18 +35,22 @@ export function prepareStatements(db: DatabaseSync) {
       'INSERT INTO documents (id, chat_id, source, kind, pages, readable_pages, ocr_pages, chunk_count, characters, embedder, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertContents: db.prepare(
-      'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors, sections) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO document_contents (document_id, text, layout, ids, sources, dimensions, vectors, sections, encoding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     contentsOfDocument: db.prepare(
-      'SELECT text, layout, ids, sources, dimensions, vectors, sections FROM document_contents WHERE document_id = ?',
+      'SELECT text, layout, ids, sources, dimensions, vectors, sections, encoding FROM document_contents WHERE document_id = ?',
     ),
-    insertFile: db.prepare('INSERT INTO document_files (document_id, content_type, bytes) VALUES (?, ?, ?)'),
+    insertFile: db.prepare(
+      'INSERT INTO document_files (document_id, content_type, bytes, encoding) VALUES (?, ?, ?, ?)',
+    ),
     getFile: db.prepare(
-      'SELECT content_type, bytes FROM document_files JOIN documents ON documents.id = document_files.document_id WHERE documents.id = ? AND documents.chat_id = ?',
+      'SELECT content_type, bytes, encoding FROM document_files JOIN documents ON documents.id = document_files.document_id WHERE documents.id = ? AND documents.chat_id = ?',
     ),
-    insertLayout: db.prepare('INSERT INTO document_layouts (document_id, text, boxes) VALUES (?, ?, ?)'),
+    insertLayout: db.prepare(
+      'INSERT INTO document_layouts (document_id, text, boxes, encoding) VALUES (?, ?, ?, ?)',
+    ),
     getLayout: db.prepare(
-      'SELECT text, boxes FROM document_layouts JOIN documents ON documents.id = document_layouts.document_id WHERE documents.id = ? AND documents.chat_id = ?',
+      'SELECT text, boxes, encoding FROM document_layouts JOIN documents ON documents.id = document_layouts.document_id WHERE documents.id = ? AND documents.chat_id = ?',
     ),
     uploadsOfChat: db.prepare(
       'SELECT id, source, created_at, status FROM uploads WHERE chat_id = ? ORDER BY created_at, rowid',

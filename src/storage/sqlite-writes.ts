@@ -7,53 +7,66 @@ import { chatNotFound, storageError } from './sqlite-errors.ts';
 import { boxesToJson, ids, sectionsJson } from './sqlite-rows.ts';
 import { inTransaction } from './sqlite-schema.ts';
 import { prepareStatements } from './sqlite-statements.ts';
+import { deflateBytes, deflateText, isCompressible, type StoredEncoding } from './stored-compression.ts';
 
 /**
- * A document in the form the writer stores it, made on the caller's thread by {@link packDocument}: its vectors,
- * layout and file bytes are fresh buffers, so they can be transferred to the writer thread instead of copied.
+ * A document in the form the writer stores it, made on the caller's thread by {@link packDocument}: its large
+ * values already compressed (`stored-compression.ts`) into fresh buffers, so they can be transferred to the
+ * writer thread instead of copied.
  */
 export interface PackedDocument {
   summary: DocumentSummary;
   embedder: string | null;
   idempotencyKey: string | null;
-  contents: PackedContents;
+  /** The packed chunks and vectors, their text deflated. */
+  contents: Omit<PackedContents, 'text'> & { text: Uint8Array };
   /** The chunks' section paths as stored (see `sectionsJson`). */
   sections: string | null;
-  file: StoredFile | null;
-  /** The viewer's text and its boxes, already as the stored JSON. */
-  layout: { text: string; boxes: string } | null;
+  /** The original file, deflated when its media type is not compressed already. */
+  file: (StoredFile & { encoding: StoredEncoding }) | null;
+  /** The viewer's text and its boxes (as the stored JSON), both deflated. */
+  layout: { text: Uint8Array; boxes: Uint8Array } | null;
 }
 
 /** Packs a document for {@link SqliteWrites.addDocument}; throws `internal` unless it has one vector per chunk. */
-export function packDocument(document: StoredDocument): PackedDocument {
-  const { summary, chunks, vectors } = document;
+export async function packDocument(document: StoredDocument): Promise<PackedDocument> {
+  const { summary, chunks, vectors, file, layout } = document;
   if (vectors !== null && vectors.length !== chunks.length) {
     throw new DocchatError('internal', 'A document must have exactly one vector per chunk.');
   }
+  const contents = packContents(summary.id, summary.source, chunks, vectors);
+  const fileDeflated = file !== undefined && isCompressible(file.contentType);
+  const [text, fileBytes, layoutText, layoutBoxes] = await Promise.all([
+    deflateText(contents.text),
+    // A copy of its own when not compressed (a Node Buffer may be a view into a larger pool): transferring it
+    // detaches only ours.
+    file === undefined ? null : fileDeflated ? deflateBytes(file.bytes) : new Uint8Array(file.bytes),
+    layout === undefined ? null : deflateText(layout.text),
+    layout === undefined ? null : deflateText(boxesToJson(layout.boxes)),
+  ]);
   return {
     summary,
     embedder: document.embedder,
     idempotencyKey: document.idempotencyKey ?? null,
-    contents: packContents(summary.id, summary.source, chunks, vectors),
+    contents: { ...contents, text },
     sections: sectionsJson(chunks),
-    // A copy of its own (a Node Buffer may be a view into a larger pool): transferring it detaches only ours.
     file:
-      document.file === undefined
+      file === undefined || fileBytes === null
         ? null
-        : { contentType: document.file.contentType, bytes: new Uint8Array(document.file.bytes) },
-    layout:
-      document.layout === undefined
-        ? null
-        : { text: document.layout.text, boxes: boxesToJson(document.layout.boxes) },
+        : { contentType: file.contentType, bytes: fileBytes, encoding: fileDeflated ? 'deflate' : null },
+    layout: layoutText === null || layoutBoxes === null ? null : { text: layoutText, boxes: layoutBoxes },
   };
 }
 
 /** The buffers of a packed document that nothing else holds, for `postMessage`'s transfer list. */
 export function transferablesOf(document: PackedDocument): ArrayBuffer[] {
   const buffers = [
+    document.contents.text.buffer,
     document.contents.layout.buffer,
     document.contents.vectors?.buffer,
     document.file?.bytes.buffer,
+    document.layout?.text.buffer,
+    document.layout?.boxes.buffer,
   ];
   return buffers.filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }
@@ -209,13 +222,11 @@ export function createSqliteWrites(db: DatabaseSync, path: string): SqliteWrites
           contents.dimensions,
           contents.vectors,
           document.sections,
+          'deflate',
         );
-        if (document.file !== null) {
-          statements.insertFile.run(summary.id, document.file.contentType, document.file.bytes);
-        }
-        if (document.layout !== null) {
-          statements.insertLayout.run(summary.id, document.layout.text, document.layout.boxes);
-        }
+        const { file, layout } = document;
+        if (file !== null) statements.insertFile.run(summary.id, file.contentType, file.bytes, file.encoding);
+        if (layout !== null) statements.insertLayout.run(summary.id, layout.text, layout.boxes, 'deflate');
         statements.deleteUpload.run(summary.id, chatId);
         statements.touchChat.run(now, chatId);
       });
