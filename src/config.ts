@@ -68,6 +68,8 @@ export interface IngestLimits {
   maxChunks: number;
   /** Longest parse of one file, in ms (`DOCCHAT_PARSE_TIMEOUT_MS`). */
   parseTimeoutMs: number;
+  /** Most MB a PDF's deflated streams, images left out, may decode to (`DOCCHAT_MAX_PDF_DECODED_MB`). */
+  maxPdfDecodedMb: number;
   /** Old-generation heap limit of each parser worker, in MB (`DOCCHAT_PARSER_MAX_HEAP_MB`). */
   parserMaxHeapMb: number;
   /** A parser worker is replaced after this many files (`DOCCHAT_PARSER_RECYCLE_JOBS`). */
@@ -154,6 +156,7 @@ const envSchema = z.object({
   DOCCHAT_MAX_PAGES: integer(2_000, 1, 1_000_000),
   DOCCHAT_MAX_CHUNKS: integer(10_000, 1, 10_000_000),
   DOCCHAT_PARSE_TIMEOUT_MS: integer(20_000, 100, 3_600_000),
+  DOCCHAT_MAX_PDF_DECODED_MB: integer(100, 1, 1_000_000),
   DOCCHAT_PARSER_MAX_HEAP_MB: integer(512, 64, 65_536),
   DOCCHAT_PARSER_RECYCLE_JOBS: integer(50, 1, 1_000_000),
   DOCCHAT_PARSER_RECYCLE_HEAP_MB: integer(192, 16, 65_536),
@@ -282,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPages: values.DOCCHAT_MAX_PAGES,
       maxChunks: values.DOCCHAT_MAX_CHUNKS,
       parseTimeoutMs: values.DOCCHAT_PARSE_TIMEOUT_MS,
+      maxPdfDecodedMb: values.DOCCHAT_MAX_PDF_DECODED_MB,
       parserMaxHeapMb: values.DOCCHAT_PARSER_MAX_HEAP_MB,
       parserRecycleJobs: values.DOCCHAT_PARSER_RECYCLE_JOBS,
       parserRecycleHeapMb: values.DOCCHAT_PARSER_RECYCLE_HEAP_MB,

@@ -8,10 +8,18 @@ export interface DocumentLimits {
   maxPages?: number;
   /** Longest parse, in ms from the start of the load. */
   parseTimeoutMs?: number;
+  /** Most bytes a PDF's deflated streams (images left out) may decode to, in MB. */
+  maxPdfDecodedMb?: number;
 }
 
 /** Which limit a document went past, as named in `document_too_large` details and messages. */
-export type DocumentLimitName = 'characters' | 'pages' | 'chunks' | 'parse_time' | 'parser_memory';
+export type DocumentLimitName =
+  | 'characters'
+  | 'pages'
+  | 'chunks'
+  | 'parse_time'
+  | 'parser_memory'
+  | 'pdf_decoded';
 
 const settings: Record<DocumentLimitName, { setting: string; unit: string }> = {
   characters: { setting: 'DOCCHAT_MAX_DOCUMENT_CHARS', unit: 'characters of text' },
@@ -19,6 +27,7 @@ const settings: Record<DocumentLimitName, { setting: string; unit: string }> = {
   chunks: { setting: 'DOCCHAT_MAX_CHUNKS', unit: 'passages' },
   parse_time: { setting: 'DOCCHAT_PARSE_TIMEOUT_MS', unit: 'ms of parsing' },
   parser_memory: { setting: 'DOCCHAT_PARSER_MAX_HEAP_MB', unit: 'MB of parser memory' },
+  pdf_decoded: { setting: 'DOCCHAT_MAX_PDF_DECODED_MB', unit: 'MB of decompressed PDF content' },
 };
 
 /** The `document_too_large` error for `source` past `limit` (its value `max`), naming the setting to raise. */

@@ -312,7 +312,12 @@ describe('createPdfLoader headings', () => {
 });
 
 describe('createPdfLoader limits', () => {
-  const defaults = { maxCharacters: 3_000_000, maxPages: 2_000, parseTimeoutMs: 20_000 };
+  const defaults = {
+    maxCharacters: 3_000_000,
+    maxPages: 2_000,
+    parseTimeoutMs: 20_000,
+    maxPdfDecodedMb: 100,
+  };
 
   it('reads an honest PDF within the default limits', async () => {
     const pdf = await buildTextPdf(['An honest first page', 'and a second one']);
@@ -330,6 +335,28 @@ describe('createPdfLoader limits', () => {
     expect(error.code).toBe('document_too_large');
     expect(error.details).toMatchObject({ limit: 'pages', max: 2_000, setting: 'DOCCHAT_MAX_PAGES' });
     expect(onProgress).not.toHaveBeenCalled();
+  });
+
+  it('refuses a content stream that decodes past DOCCHAT_MAX_PDF_DECODED_MB before pdf.js reads it', async () => {
+    const pdf = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
+    const onProgress = vi.fn();
+    const error = await docchatFailure(
+      loader.load({ name: 'bomb.pdf', data: pdf }, { limits: { maxPdfDecodedMb: 100 }, onProgress }),
+    );
+    expect(error.code).toBe('document_too_large');
+    expect(error.details).toMatchObject({
+      limit: 'pdf_decoded',
+      max: 100,
+      setting: 'DOCCHAT_MAX_PDF_DECODED_MB',
+    });
+    expect(error.message).toContain('100 MB of decompressed PDF content');
+    expect(onProgress).not.toHaveBeenCalled();
+  });
+
+  it('reads a PDF whose streams stay under DOCCHAT_MAX_PDF_DECODED_MB, however large its images', async () => {
+    const pdf = await buildDecompressionBombPdf({ decodedBytes: 200_000, imageBytes: 4 * 1024 * 1024 });
+    const document = await loader.load({ name: 'fine.pdf', data: pdf }, { limits: { maxPdfDecodedMb: 1 } });
+    expect(document.text).toContain('All work and no play');
   });
 
   it('stops a content stream that decodes to hundreds of MB at the character limit, mid-page', async () => {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocchatError, throwIfAborted } from '../core/errors.ts';
 import type { LoadedDocument, TextBox } from '../core/types.ts';
-import { createLimitMeter, type LimitMeter } from './document-limits.ts';
+import { createLimitMeter, documentTooLarge, type LimitMeter } from './document-limits.ts';
 import { findPdfHeader } from './file-types.ts';
 import { joinPages } from './join-pages.ts';
 import { layoutTextItems, type PdfTextItem, type TextLine } from './layout-text-items.ts';
@@ -12,6 +12,7 @@ import { createOcrEngine, type OcrEngine } from './ocr-engine.ts';
 import { ocrTextBoxes, ocrTextLines } from './ocr-layout.ts';
 import { type OcrPage, ocrPages } from './ocr-pages.ts';
 import { defaultOcrSettings } from './ocr-settings.ts';
+import { deflatedStreamsSize } from './pdf-decoded-size.ts';
 import { headingsFromLayout, headingsFromOutline, type OutlineEntry } from './pdf-headings.ts';
 import { renderPages } from './render-pages.ts';
 import { renderPdfPage } from './render-pdf-page.ts';
@@ -316,6 +317,13 @@ export function createPdfLoader(loaderOptions: { ocrEngine?: OcrEngine } = {}): 
       if (findPdfHeader(input.data) < 0) throw corrupt(source);
 
       const meter = createLimitMeter(source, options.limits);
+      // Before pdf.js, which would decode a whole bomb of a content stream before the characters limit sees it.
+      const maxDecodedMb = options.limits?.maxPdfDecodedMb;
+      if (maxDecodedMb !== undefined) {
+        const maxBytes = maxDecodedMb * 1024 * 1024;
+        if ((await deflatedStreamsSize(input.data, maxBytes)) > maxBytes)
+          throw documentTooLarge(source, 'pdf_decoded', maxDecodedMb);
+      }
       const { getDocument, PasswordResponses, VerbosityLevel } = await pdfjs();
       const task = getDocument({
         // A copy: pdf.js detaches the buffer it is given, and refuses Node Buffers (which `slice` would keep).

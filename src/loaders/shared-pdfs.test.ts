@@ -13,8 +13,8 @@ const pdfsDirectory = join(sharedRoot, 'datasets', 'pdfs');
 const deepSeekPath = join(sharedRoot, 'corpus', 'DeepSeek_R1.pdf');
 
 /** The default document limits: every honest file here must pass them. */
-const { maxDocumentChars, maxPages, parseTimeoutMs } = loadConfig({}).limits;
-const limits = { maxCharacters: maxDocumentChars, maxPages, parseTimeoutMs };
+const { maxDocumentChars, maxPages, parseTimeoutMs, maxPdfDecodedMb } = loadConfig({}).limits;
+const limits = { maxCharacters: maxDocumentChars, maxPages, parseTimeoutMs, maxPdfDecodedMb };
 
 function load(path: string, password?: string): Promise<LoadedDocument> {
   const name = path.split('/').at(-1) ?? path;

@@ -58,8 +58,8 @@ export interface Rag {
 
 /** The document limits of the configuration, in the terms of {@link ingestDocument}. */
 function limitsOf(config: Config): IngestOptions['limits'] {
-  const { maxDocumentChars, maxPages, maxChunks, parseTimeoutMs } = config.limits;
-  return { maxCharacters: maxDocumentChars, maxPages, maxChunks, parseTimeoutMs };
+  const { maxDocumentChars, maxPages, maxChunks, parseTimeoutMs, maxPdfDecodedMb } = config.limits;
+  return { maxCharacters: maxDocumentChars, maxPages, maxChunks, parseTimeoutMs, maxPdfDecodedMb };
 }
 
 /** Builds the parts named by the configuration (offline defaults unless OpenAI is configured). */

@@ -4,7 +4,7 @@ import type { IngestStage, RagEvent } from '../core/events.ts';
 import { ocrPagesOf } from '../core/ocr-pages.ts';
 import type { Chunk, DocumentSummary, LoadedDocument } from '../core/types.ts';
 import { embedAll } from '../embedders/embed-all.ts';
-import { documentTooLarge } from '../loaders/document-limits.ts';
+import { type DocumentLimits, documentTooLarge } from '../loaders/document-limits.ts';
 import { loadDocument } from '../loaders/load-document.ts';
 import type { Loader, LoadInput } from '../loaders/loader.ts';
 import { addInSlices } from '../retrieval/add-in-slices.ts';
@@ -24,7 +24,7 @@ export interface IngestOptions {
   /** Parses the file; {@link loadDocument} on this thread by default (the server passes a worker pool's). */
   load?: Loader['load'];
   /** Bounds on the document; past one, `document_too_large`. None by default. */
-  limits?: { maxCharacters?: number; maxPages?: number; parseTimeoutMs?: number; maxChunks?: number };
+  limits?: DocumentLimits & { maxChunks?: number };
   /** Whose upload this is, so a shared pool of parsers takes turns fairly (the server passes the session). */
   queueKey?: string;
   /**

@@ -34,14 +34,14 @@ function ask(chatId: string, question: string, browser = 'a') {
 describe('bounded ingestion over HTTP', () => {
   it('refuses a crafted PDF with 422 document_too_large naming the limit, and serves the next upload', async () => {
     pool = createLoaderPool({ size: 1 });
-    app = startTestApp({ env: { DOCCHAT_MAX_DOCUMENT_CHARS: '200000' }, overrides: { loader: pool } });
+    app = startTestApp({ overrides: { loader: pool } });
     const chatId = await app.createChat();
     const bomb = await buildDecompressionBombPdf({ decodedBytes: 300_000_000 });
     const refused = await upload(chatId, 'bomb.pdf', bomb);
     expect(refused.status).toBe(422);
     const body = (await refused.json()) as { error: string; message: string };
     expect(body.error).toBe('document_too_large');
-    expect(body.message).toContain('DOCCHAT_MAX_DOCUMENT_CHARS');
+    expect(body.message).toContain('DOCCHAT_MAX_PDF_DECODED_MB');
     const chat = (await (await app.fetch(`/api/chats/${chatId}`)).json()) as { documents: unknown[] };
     expect(chat.documents).toEqual([]);
     expect((await upload(chatId, 'notes.md', notes)).status).toBe(201);

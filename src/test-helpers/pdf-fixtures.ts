@@ -355,6 +355,8 @@ export interface DecompressionBombOptions {
   decodedBytes?: number;
   /** Pages, all drawing that one content stream. Default 1. */
   pages?: number;
+  /** Bytes of a deflated grey image in the page's resources (images are not decoded to read text). None by default. */
+  imageBytes?: number;
 }
 
 /**
@@ -378,11 +380,20 @@ export async function buildDecompressionBombPdf(options: DecompressionBombOption
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
     { dictionary: '/Filter /FlateDecode', data: content },
   ];
+  const image = options.imageBytes;
+  const imageRef = image === undefined ? '' : ` /XObject << /Im1 ${firstPage + pageCount} 0 R >>`;
   for (let i = 0; i < pageCount; i++) {
     objects.push(
       '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R ' +
-        '/Resources << /Font << /F1 3 0 R >> >> >>',
+        `/Resources << /Font << /F1 3 0 R >>${imageRef} >> >>`,
     );
+  }
+  if (image !== undefined) {
+    const width = 1000;
+    objects.push({
+      dictionary: `/Type /XObject /Subtype /Image /Width ${width} /Height ${Math.ceil(image / width)} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode`,
+      data: await deflateRepeated('', '\0'.repeat(width), Math.ceil(image / width), ''),
+    });
   }
   return writeRawPdf(objects);
 }
