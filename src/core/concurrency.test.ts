@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mapWithConcurrency } from './concurrency.ts';
+import { createLimiter, mapWithConcurrency } from './concurrency.ts';
 import { DocchatError } from './errors.ts';
 import { sleep } from './retry.ts';
 
@@ -74,5 +74,42 @@ describe('mapWithConcurrency', () => {
   it('handles empty input and rejects a bad limit', async () => {
     await expect(mapWithConcurrency([], 2, async () => 1)).resolves.toEqual([]);
     await expect(mapWithConcurrency([1], 0, async () => 1)).rejects.toBeInstanceOf(DocchatError);
+  });
+});
+
+describe('createLimiter', () => {
+  it('never runs more than its concurrency at once, runs everything in order, and passes failures on', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean()), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (jobs, concurrency) => {
+          const limiter = createLimiter(concurrency);
+          let inFlight = 0;
+          let peak = 0;
+          const started: number[] = [];
+          const outcomes = await Promise.allSettled(
+            jobs.map(([delay, fails], index) =>
+              limiter.run(async () => {
+                started.push(index);
+                inFlight++;
+                peak = Math.max(peak, inFlight);
+                await sleep(delay);
+                inFlight--;
+                if (fails) throw new Error(`job ${index}`);
+                return index;
+              }),
+            ),
+          );
+          expect(peak).toBeLessThanOrEqual(concurrency);
+          expect(started).toEqual(jobs.map((_, index) => index));
+          outcomes.forEach((outcome, index) => {
+            if (jobs[index]?.[1]) expect(outcome).toMatchObject({ status: 'rejected' });
+            else expect(outcome).toEqual({ status: 'fulfilled', value: index });
+          });
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });

@@ -48,3 +48,31 @@ export async function mapWithConcurrency<T, R>(
     });
   });
 }
+
+/** Runs work handed to it with at most `concurrency` at once; the rest waits its turn in order. */
+export interface Limiter {
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** A {@link Limiter} of `concurrency` (a positive integer). */
+export function createLimiter(concurrency: number): Limiter {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new DocchatError('internal', `Concurrency must be a positive integer, got ${concurrency}.`);
+  }
+  const waiting: (() => void)[] = [];
+  let running = 0;
+  return {
+    async run(work) {
+      if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      else running++;
+      try {
+        return await work();
+      } finally {
+        // The slot passes straight to the next in line, so a newcomer cannot take it in between.
+        const next = waiting.shift();
+        if (next === undefined) running--;
+        else next();
+      }
+    },
+  };
+}

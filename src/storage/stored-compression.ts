@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
+import { createLimiter } from '../core/concurrency.ts';
 import { DocchatError } from '../core/errors.ts';
 
 /**
@@ -21,6 +23,12 @@ const inflate = promisify(inflateRaw);
  */
 const level = 1;
 
+/**
+ * Compressions at once, one per core: each holds its input's UTF-8 copy, so 60 uploads finishing together held
+ * 180 of them (360 MB) while they queued for the thread pool.
+ */
+const compressions = createLimiter(availableParallelism());
+
 /** Media types whose bytes are not compressed already (PDF content, DOCX and images are). */
 export function isCompressible(contentType: string): boolean {
   return /^text\/|^application\/(?:json|xml|xhtml\+xml)\b/.test(contentType);
@@ -28,11 +36,15 @@ export function isCompressible(contentType: string): boolean {
 
 /** `text` as stored in a `deflate` column. */
 export async function deflateText(text: string): Promise<Uint8Array> {
-  return deflateBytes(Buffer.from(text, 'utf8'));
+  return compressions.run(() => deflated(Buffer.from(text, 'utf8')));
 }
 
 /** `bytes` as stored in a `deflate` column: a buffer of its own, so it can be transferred to the writer. */
 export async function deflateBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  return compressions.run(() => deflated(bytes));
+}
+
+async function deflated(bytes: Uint8Array): Promise<Uint8Array> {
   const packed = await deflate(bytes, { level });
   return new Uint8Array(packed.buffer.slice(packed.byteOffset, packed.byteOffset + packed.byteLength));
 }
