@@ -80,6 +80,8 @@ export interface IngestLimits {
   parseQueueSize: number;
   /** Most files waiting for a parser from one session (`DOCCHAT_PARSE_QUEUE_PER_SESSION`). */
   parseQueuePerSession: number;
+  /** Most uploads between their parse and their document stored and indexed (`DOCCHAT_MAX_INGESTING`). */
+  maxIngesting: number;
 }
 
 /** Server quotas; past one the request gets `429 quota_exceeded` with `Retry-After`. */
@@ -162,6 +164,7 @@ const envSchema = z.object({
   DOCCHAT_PARSER_RECYCLE_HEAP_MB: integer(192, 16, 65_536),
   DOCCHAT_PARSE_QUEUE_SIZE: integer(100, 1, 100_000),
   DOCCHAT_PARSE_QUEUE_PER_SESSION: integer(4, 1, 100_000),
+  DOCCHAT_MAX_INGESTING: integer(4, 1, 100_000),
   DOCCHAT_SESSION_MAX_CHATS: integer(50, 1, 1_000_000),
   DOCCHAT_SESSION_MAX_DOCUMENTS: integer(100, 1, 1_000_000),
   DOCCHAT_SESSION_MAX_BYTES: integer(100_000_000, 1, 1_000_000_000_000),
@@ -291,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parserRecycleHeapMb: values.DOCCHAT_PARSER_RECYCLE_HEAP_MB,
       parseQueueSize: values.DOCCHAT_PARSE_QUEUE_SIZE,
       parseQueuePerSession: values.DOCCHAT_PARSE_QUEUE_PER_SESSION,
+      maxIngesting: values.DOCCHAT_MAX_INGESTING,
     },
     quotas: {
       maxChatsPerSession: values.DOCCHAT_SESSION_MAX_CHATS,

@@ -9,7 +9,7 @@ import {
   buildEncryptedPdf,
   buildTextPdf,
 } from '../test-helpers/pdf-fixtures.ts';
-import { createLoaderPool } from './create-loader-pool.ts';
+import { createLoaderPool, type LoaderPool } from './create-loader-pool.ts';
 import { loadDocument } from './load-document.ts';
 import type { LoadInput, LoadOptions } from './loader.ts';
 
@@ -349,14 +349,77 @@ describe('createLoaderPool under hostile load', () => {
     const byCount = createLoaderPool({ size: 1, recycleAfterJobs: 2 });
     const byHeap = createLoaderPool({ size: 1, recycleHeapMb: 1 });
     try {
+      // The first worker on first use, then a replacement as soon as one is retired, before the next file.
       let before = spawned.length;
       for (let i = 0; i < 4; i++) await byCount.load(pageInput());
-      expect(spawned.length - before).toBe(2);
+      expect(spawned.length - before).toBe(3);
       before = spawned.length;
       for (let i = 0; i < 3; i++) await byHeap.load(pageInput());
-      expect(spawned.length - before).toBe(3);
+      expect(spawned.length - before).toBe(4);
     } finally {
       await Promise.all([byCount.close(), byHeap.close()]);
+    }
+  });
+});
+
+describe('createLoaderPool with maxHeld', () => {
+  /** Loads `name` for `queueKey`, held until the returned `letGo` is called; `read` says when it was read. */
+  function heldLoad(pool: LoaderPool, name: string, queueKey: string, order: string[]) {
+    const held = Promise.withResolvers<void>();
+    const read = pool
+      .load({ name: `${name}.txt`, data: utf8(`text of ${name}`) }, { queueKey, heldUntil: held.promise })
+      .then((document) => {
+        order.push(name);
+        return document;
+      });
+    return { read, letGo: () => held.resolve() };
+  }
+
+  it('reads no further ahead than maxHeld files its callers still hold, and goes on as they let go', async () => {
+    const pool = createLoaderPool({ size: 2, maxHeld: 3 });
+    try {
+      const order: string[] = [];
+      const a = heldLoad(pool, 'a', 'one', order);
+      const b = heldLoad(pool, 'b', 'two', order);
+      const c = heldLoad(pool, 'c', 'three', order);
+      const d = heldLoad(pool, 'd', 'four', order);
+      await Promise.all([a.read, b.read, c.read]);
+      // d waits while a, b and c are held, however long that takes.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect([...order].sort()).toEqual(['a', 'b', 'c']);
+      b.letGo();
+      expect((await d.read).text).toBe('text of d');
+      expect(order).toHaveLength(4);
+      expect(order[3]).toBe('d');
+      for (const load of [a, c, d]) load.letGo();
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('leaves one held file to the other sessions, and lets go of a file whose load failed at once', async () => {
+    const pool = createLoaderPool({ size: 2, maxHeld: 2 });
+    try {
+      const order: string[] = [];
+      const first = heldLoad(pool, 'a1', 'a', order);
+      const second = heldLoad(pool, 'a2', 'a', order);
+      await first.read;
+      // Session a holds its share (maxHeld - 1): its second file waits, another session's is read.
+      const failed = pool.load(
+        { name: 'empty.pdf', data: new Uint8Array() },
+        { queueKey: 'b', heldUntil: new Promise(() => {}) },
+      );
+      expect((await docchatFailure(failed)).code).toBe('empty_file');
+      const other = heldLoad(pool, 'b1', 'b', order);
+      await other.read;
+      expect(order).toEqual(['a1', 'b1']);
+      first.letGo();
+      await second.read;
+      expect(order).toEqual(['a1', 'b1', 'a2']);
+      second.letGo();
+      other.letGo();
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -23,6 +23,11 @@ export interface LoaderPoolOptions {
   maxQueued?: number;
   /** Most loads waiting for a worker from one `queueKey`; past it, `quota_exceeded`. Default 4. */
   maxQueuedPerKey?: number;
+  /**
+   * Most files read and not yet let go of by their callers (`LoadOptions.heldUntil`): a file waits in the queue
+   * until one is; one key holds at most `maxHeld - 1` (one when `maxHeld` is 1). No bound by default.
+   */
+  maxHeld?: number;
 }
 
 /** A {@link Loader} that parses in worker threads, so the caller's event loop stays free while a PDF is read. */
@@ -75,7 +80,9 @@ function cancelled(reason?: unknown): DocchatError {
  * the other sessions. A job past `limits.parseTimeoutMs` kills its worker and fails with `document_too_large`;
  * a worker that runs out of heap fails its job the same way; one that crashes fails its job with `internal`.
  * Workers are replaced after `recycleAfterJobs` files or when their heap stays large. Workers start on first
- * use, and idle ones never keep the process alive.
+ * use (a retired one's replacement at once), and idle ones never keep the process alive. With `maxHeld`, a
+ * file read counts until its caller lets go of it (`LoadOptions.heldUntil`), so parsing stays at most that many
+ * files ahead of what the caller does with them.
  */
 export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   const size = options.size ?? defaultSize();
@@ -86,6 +93,7 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   const recycleHeapBytes = (options.recycleHeapMb ?? 192) * megabyte;
   const maxQueued = options.maxQueued ?? 100;
   const maxQueuedPerKey = options.maxQueuedPerKey ?? 4;
+  const maxHeld = options.maxHeld ?? Number.POSITIVE_INFINITY;
   const resourceLimits = options.maxHeapMb === undefined ? {} : { maxOldGenerationSizeMb: options.maxHeapMb };
   const slots = new Set<Slot>();
   /** Waiting jobs per key. */
@@ -94,6 +102,9 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   const lastServed = new Map<string, number>();
   let turn = 0;
   let queued = 0;
+  /** Files dispatched and not let go of yet (see `maxHeld`), per key and in all. */
+  const heldPerKey = new Map<string, number>();
+  let held = 0;
   /** Mean time a job held a worker, for the `Retry-After` of a full queue. */
   let meanJobMs = 1000;
   let closed = false;
@@ -143,12 +154,13 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
     return count;
   }
 
-  /** The next job, round-robin by key, skipping keys that already hold their share of the workers. */
+  /** The next job, round-robin by key, skipping keys that already hold their share of the workers or files. */
   function nextJob(): Job | undefined {
     const share = Math.max(1, size - 1);
+    const heldShare = Math.max(1, maxHeld - 1);
     let chosen: string | undefined;
     for (const key of queues.keys()) {
-      if (running(key) >= share) continue;
+      if (running(key) >= share || (heldPerKey.get(key) ?? 0) >= heldShare) continue;
       if (chosen === undefined || (lastServed.get(key) ?? -1) < (lastServed.get(chosen) ?? -1)) chosen = key;
     }
     if (chosen === undefined) return undefined;
@@ -162,11 +174,34 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
 
   /** Forgets when a key was served once it has nothing queued or running. */
   function forgetIdleKey(key: string): void {
-    if (!queues.has(key) && running(key) === 0) lastServed.delete(key);
+    if (!queues.has(key) && running(key) === 0 && !heldPerKey.has(key)) lastServed.delete(key);
+  }
+
+  /** Counts `job` as held from its dispatch until it fails, or succeeds and its caller lets go of it. */
+  function hold(job: Job): void {
+    held++;
+    heldPerKey.set(job.key, (heldPerKey.get(job.key) ?? 0) + 1);
+    let letGo = false;
+    const release = () => {
+      if (letGo) return;
+      letGo = true;
+      held--;
+      const count = (heldPerKey.get(job.key) ?? 1) - 1;
+      if (count === 0) heldPerKey.delete(job.key);
+      else heldPerKey.set(job.key, count);
+      forgetIdleKey(job.key);
+      dispatch();
+    };
+    const heldUntil = job.options.heldUntil;
+    job.resolve = chain(job.resolve, () => {
+      if (heldUntil === undefined) release();
+      else void heldUntil.then(release, release);
+    });
+    job.reject = chain(job.reject, release);
   }
 
   function dispatch(): void {
-    while (!closed && queued > 0) {
+    while (!closed && queued > 0 && held < maxHeld) {
       let slot = [...slots].find((candidate) => !candidate.job);
       if (!slot && slots.size >= size) return;
       const job = nextJob();
@@ -179,6 +214,7 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
   function start(slot: Slot, job: Job): void {
     slot.job = job;
     slot.jobs++;
+    hold(job);
     slot.worker.ref();
     slot.worker.postMessage(job.request, job.transfer);
     const timeoutMs = job.request.limits?.parseTimeoutMs;
@@ -226,11 +262,15 @@ export function createLoaderPool(options: LoaderPoolOptions = {}): LoaderPool {
     dispatch();
   }
 
-  /** Terminates a worker whose job is no longer wanted (or that has served enough); the next dispatch replaces it. */
+  /**
+   * Terminates a worker whose job is no longer wanted (or that has served enough) and starts its replacement at
+   * once, so the next file does not wait for a worker to start (~100 ms here).
+   */
   function retire(slot: Slot): Promise<void> {
     slots.delete(slot);
     slot.job = undefined;
     const exited = slot.worker.terminate().then(() => undefined);
+    if (!closed && slots.size < size) spawn().worker.unref();
     dispatch();
     return exited;
   }

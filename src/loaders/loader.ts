@@ -33,6 +33,12 @@ export interface LoadOptions {
   limits?: DocumentLimits;
   /** Whose load this is (a session id), so a pool of parsers can take turns between callers fairly. */
   queueKey?: string;
+  /**
+   * Settles when the caller is done with the document (the server: stored and indexed). A pool counts the file
+   * against its `maxHeld` until then, so parsing never runs further ahead of the work that follows it. A load
+   * that fails is let go at once. Without it, a file is let go when its load settles.
+   */
+  heldUntil?: Promise<unknown>;
 }
 
 /** Turns the bytes of one file into a {@link LoadedDocument}, or throws a `DocchatError` saying why not. */

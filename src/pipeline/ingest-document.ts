@@ -27,6 +27,8 @@ export interface IngestOptions {
   limits?: DocumentLimits & { maxChunks?: number };
   /** Whose upload this is, so a shared pool of parsers takes turns fairly (the server passes the session). */
   queueKey?: string;
+  /** Passed to the loader (`LoadOptions.heldUntil`): settles when the caller is done with the document. */
+  heldUntil?: Promise<unknown>;
   /**
    * Whether the chunks go into `index` (default true). False only embeds them with the index's embedder: for a
    * caller that adds the stored document to a live index itself, so it is never indexed twice.
@@ -67,6 +69,7 @@ export async function ingestDocument(input: LoadInput, options: IngestOptions): 
     onProgress: (done, total, detail) => progress('parse', done, total, detail?.ocr),
     limits: documentLimits,
     ...(options.queueKey === undefined ? {} : { queueKey: options.queueKey }),
+    ...(options.heldUntil === undefined ? {} : { heldUntil: options.heldUntil }),
   });
   const parseMs = lap();
 

@@ -231,6 +231,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const { signal: tracked, release } = register(signal);
     const documentId = randomUUID();
     let stored = false;
+    // The parser pool counts this upload as in progress until it is stored and indexed (DOCCHAT_MAX_INGESTING).
+    const done = Promise.withResolvers<void>();
     try {
       // Recorded first, so that a crash while ingesting leaves a `failed` upload rather than nothing.
       await store.beginUpload(chatId, { id: documentId, source: upload.input.name, createdAt: now() });
@@ -243,6 +245,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ...(upload.password === undefined ? {} : { password: upload.password }),
         signal: tracked,
         queueKey: sessionId,
+        heldUntil: done.promise,
         addToIndex: first,
         documentId,
         onEvent: (event) => {
@@ -269,6 +272,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           logger.error('upload_not_discarded', { chatId, error: String(error) });
         });
       }
+      done.resolve();
       releaseQuota();
       release();
     }

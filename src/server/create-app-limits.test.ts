@@ -47,6 +47,21 @@ describe('bounded ingestion over HTTP', () => {
     expect((await upload(chatId, 'notes.md', notes)).status).toBe(201);
   });
 
+  it('lets the parser pool go of each upload once it is stored, so uploads keep flowing under maxHeld', async () => {
+    pool = createLoaderPool({ size: 1, maxHeld: 1 });
+    app = startTestApp({ overrides: { loader: pool } });
+    const chatId = await app.createChat();
+    // One at a time, then three at once: each waits for the one before it to be stored, never forever.
+    for (const name of ['one.md', 'two.md']) expect((await upload(chatId, name, notes)).status).toBe(201);
+    const statuses = await Promise.all(
+      ['a.md', 'b.md', 'c.md'].map(async (name) => (await upload(chatId, name, notes)).status),
+    );
+    expect(statuses).toEqual([201, 201, 201]);
+    const failed = await upload(chatId, 'empty.md', '');
+    expect(failed.status).toBe(422);
+    expect((await upload(chatId, 'after.md', notes)).status).toBe(201);
+  });
+
   it('refuses a document with more chunks than DOCCHAT_MAX_CHUNKS', async () => {
     app = startTestApp({ env: { DOCCHAT_MAX_CHUNKS: '2' } });
     const chatId = await app.createChat();

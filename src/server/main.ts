@@ -68,6 +68,7 @@ const loaderPool = createLoaderPool({
   recycleHeapMb: config.limits.parserRecycleHeapMb,
   maxQueued: config.limits.parseQueueSize,
   maxQueuedPerKey: config.limits.parseQueuePerSession,
+  maxHeld: config.limits.maxIngesting,
 });
 const rag = createRag(config, {
   loader: loaderPool,
