@@ -469,6 +469,38 @@ describe('the writer thread', () => {
       details: { exitCode: 7 },
     });
     await expect(writer.run('touchSession', ['s', 2])).rejects.toMatchObject({ code: 'storage_unavailable' });
+    // Two threads died: a third chance before health gives up on the writer.
+    expect(writer.health()).toEqual({ status: 'ok' });
+    await expect(writer.run('touchSession', ['s', 3])).rejects.toMatchObject({ code: 'storage_unavailable' });
+    expect(writer.health()).toMatchObject({ status: 'error', error: 'storage_unavailable' });
+    await writer.close();
+  });
+
+  it('counts only crashes in a row: a write that finishes starts the count again', async () => {
+    // Each thread handles one write: the 1st, 2nd and 4th die, the 3rd finishes (a counter file says which).
+    const counter = join(root, 'writer', 'writes-seen');
+    const flaky = `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+      import { parentPort } from 'node:worker_threads';
+      const counter = ${JSON.stringify(counter)};
+      parentPort.on('message', (message) => {
+        if (message.type === 'close') process.exit(0);
+        const seen = existsSync(counter) ? Number(readFileSync(counter, 'utf8')) + 1 : 1;
+        writeFileSync(counter, String(seen));
+        if (seen !== 3) process.exit(7);
+        parentPort.postMessage({ type: 'done', id: message.id, value: undefined });
+      });`;
+    const writer = startSqliteWriter({
+      path: join(root, 'writer', 'flaky.sqlite'),
+      limits: defaultSqliteLimits,
+      workerUrl: new URL(`data:text/javascript,${encodeURIComponent(flaky)}`),
+    });
+    const unavailable = { code: 'storage_unavailable' };
+    await expect(writer.run('touchSession', ['s', 1])).rejects.toMatchObject(unavailable);
+    await expect(writer.run('touchSession', ['s', 2])).rejects.toMatchObject(unavailable);
+    await expect(writer.run('touchSession', ['s', 3])).resolves.toBeUndefined();
+    await expect(writer.run('touchSession', ['s', 4])).rejects.toMatchObject(unavailable);
+    // Three deaths, but not in a row.
+    expect(writer.health()).toEqual({ status: 'ok' });
     await writer.close();
   });
 

@@ -49,6 +49,7 @@ function inProcessWriter(db: DatabaseSync, path: string): SqliteWriter {
       return runWrite(writes, path, name, args);
     },
     async close() {},
+    health: () => ({ status: 'ok' }),
   };
 }
 
@@ -313,7 +314,7 @@ export function createSqliteChatStore(options: { path: string; limits?: SqliteLi
 
     async health() {
       if (damage !== undefined) return { status: 'error', error: damage.code, message: damage.message };
-      return { status: 'ok' };
+      return writer.health();
     },
 
     async close() {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DocchatError } from '../core/errors.ts';
+import type { StoreHealth } from './chat-store.ts';
 import type { SqliteLimits } from './sqlite-schema.ts';
 import {
   deserializeFailure,
@@ -15,7 +16,15 @@ export interface SqliteWriter {
   run<K extends WriteName>(name: K, args: WriteArgs<K>, transfer?: ArrayBuffer[]): Promise<WriteResult<K>>;
   /** Lets the writes already asked for finish, then closes the connection and ends the thread. */
   close(): Promise<void>;
+  /** `storage_unavailable` once {@link writerCrashLimit} threads in a row died before finishing a write. */
+  health(): StoreHealth;
 }
+
+/**
+ * Threads in a row that may die before one finishes a write, before health reports the store unavailable: one
+ * death (a write that ran the thread out of memory) is survived by the next thread; three are a fault to report.
+ */
+export const writerCrashLimit = 3;
 
 const writerUrl = new URL('./sqlite-writer.ts', import.meta.url);
 
@@ -39,6 +48,8 @@ export function startSqliteWriter(options: {
   const pending = new Map<number, PendingWrite>();
   let nextId = 0;
   let closing: Promise<void> | undefined;
+  /** Threads that died since a write last finished. */
+  let crashesInARow = 0;
 
   function spawn(): Worker {
     const started = new Worker(options.workerUrl ?? writerUrl, { workerData });
@@ -48,6 +59,7 @@ export function startSqliteWriter(options: {
       const write = pending.get(reply.id);
       if (write === undefined) return;
       pending.delete(reply.id);
+      crashesInARow = 0;
       if (pending.size === 0 && closing === undefined) started.unref();
       if (reply.type === 'done') write.resolve(reply.value);
       else write.reject(deserializeFailure(reply.error));
@@ -57,6 +69,7 @@ export function startSqliteWriter(options: {
     });
     started.on('exit', (exitCode) => {
       if (worker === started) worker = undefined;
+      if (closing === undefined) crashesInARow++;
       const lost = [...pending.values()];
       pending.clear();
       for (const write of lost) {
@@ -97,6 +110,15 @@ export function startSqliteWriter(options: {
           reject(error);
         }
       });
+    },
+
+    health() {
+      if (crashesInARow < writerCrashLimit) return { status: 'ok' };
+      return {
+        status: 'error',
+        error: 'storage_unavailable',
+        message: `The database writer stopped ${crashesInARow} times in a row without saving anything; see the server log.`,
+      };
     },
 
     close() {
