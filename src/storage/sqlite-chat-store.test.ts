@@ -98,6 +98,16 @@ describe('createSqliteChatStore', () => {
 });
 
 /** Every file of the database (main file, WAL), concatenated: what a thief with the disk could read. */
+/** Damages the middle of a database file (not its header), where a document's pages are. */
+function damageMiddle(path: string): void {
+  const size = statSync(path).size;
+  const handle = openSync(path, 'r+');
+  for (let offset = 8192; offset < size - 4096; offset += 4096) {
+    writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
+  }
+  closeSync(handle);
+}
+
 function databaseBytes(path: string): Buffer {
   return Buffer.concat(
     [path, `${path}-wal`].filter((file) => existsSync(file)).map((file) => readFileSync(file)),
@@ -331,13 +341,7 @@ describe('storage faults', () => {
   it('turns damage found at run time into storage_corrupt, then refuses every write', async () => {
     const path = join(root, 'faults', 'damaged.sqlite');
     await filledStore(path);
-    // Damage the middle of the file (not the header), where the document's pages are.
-    const size = statSync(path).size;
-    const handle = openSync(path, 'r+');
-    for (let offset = 8192; offset < size - 4096; offset += 4096) {
-      writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
-    }
-    closeSync(handle);
+    damageMiddle(path);
     const store = createSqliteChatStore({ path });
     await expect(store.loadDocuments('c')).rejects.toMatchObject({ code: 'storage_corrupt' });
     expect(await store.health()).toMatchObject({ status: 'error', error: 'storage_corrupt' });
@@ -350,12 +354,7 @@ describe('storage faults', () => {
   it('flips health to storage_corrupt when the writer thread is the one that finds the damage', async () => {
     const path = join(root, 'faults', 'damaged-write.sqlite');
     await filledStore(path);
-    const size = statSync(path).size;
-    const handle = openSync(path, 'r+');
-    for (let offset = 8192; offset < size - 4096; offset += 4096) {
-      writeSync(handle, Buffer.alloc(64, 0xa5), 0, 64, offset);
-    }
-    closeSync(handle);
+    damageMiddle(path);
     const store = createSqliteChatStore({ path });
     expect(await store.health()).toEqual({ status: 'ok' });
     await expect(store.deleteChat('s', 'c')).rejects.toMatchObject({
